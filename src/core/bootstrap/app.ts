@@ -1,0 +1,54 @@
+import Koa from 'koa';
+import { koaBody } from 'koa-body';
+import type { ContainerInstance } from 'typedi';
+import { errorHandler } from '../middleware/error-handler';
+import { rateLimit } from '../middleware/rate-limit';
+import { requestId } from '../middleware/request-id';
+import { requestLogger } from '../middleware/request-logger';
+import { corsPolicy, securityHeaders } from '../middleware/security';
+import { TOKENS } from './container';
+
+/**
+ * Builds the Koa application from a complete container, without listening. The error handler
+ * sits right after the request id and the logger and the response headers (they never throw),
+ * so every later failure, including body parsing and rate limiting, answers in the envelope.
+ */
+export function createApp(container: ContainerInstance): Koa {
+  const config = container.get(TOKENS.config);
+  const logger = container.get(TOKENS.logger);
+  const registry = container.get(TOKENS.routes);
+
+  const app = new Koa({ proxy: config.http.trustProxy });
+  app.on('error', (err: Error, ctx?: Koa.Context) => {
+    logger.error({ err, requestId: ctx?.state.requestId }, 'request error');
+  });
+
+  app.use(requestId(logger));
+  app.use(requestLogger());
+  app.use(securityHeaders(config));
+  app.use(corsPolicy(config));
+  app.use(errorHandler());
+  app.use(
+    rateLimit(container.get(TOKENS.redis), {
+      namespace: 'rl:global',
+      windowMs: config.rateLimit.windowMs,
+      max: config.rateLimit.max,
+      skip: (ctx) => ctx.path.startsWith('/health/'),
+    }),
+  );
+  app.use(
+    koaBody({
+      json: true,
+      jsonStrict: true,
+      jsonLimit: `${config.http.bodyLimitKb}kb`,
+      text: false,
+      urlencoded: false,
+      multipart: false,
+    }),
+  );
+
+  const router = registry.router(container.get(TOKENS.guards));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

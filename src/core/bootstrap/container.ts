@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize';
+import { Container, type ContainerInstance, Token } from 'typedi';
+import type { Config } from '../config/config';
+import { docsRoutes } from '../http/docs.routes';
+import { healthRoutes, type HealthCheck } from '../http/health.routes';
+import { RouteRegistry, type Guards } from '../http/route-registry';
+import type { Cache } from '../infrastructure/cache/cache';
+import { MemoryCache } from '../infrastructure/cache/memory-cache';
+import { RedisCache } from '../infrastructure/cache/redis-cache';
+import { pingRedis } from '../infrastructure/cache/redis';
+import { pingDatabase } from '../infrastructure/database/sequelize';
+import { EventBus } from '../infrastructure/events/event-bus';
+import type { Logger } from '../logger';
+import type { AppModule } from './module';
+
+export interface Lifecycle {
+  shuttingDown: boolean;
+}
+
+export const TOKENS = {
+  config: new Token<Config>('Config'),
+  logger: new Token<Logger>('Logger'),
+  sequelize: new Token<Sequelize>('Sequelize'),
+  /** null when no Redis is configured. */
+  redis: new Token<Redis | null>('Redis'),
+  cache: new Token<Cache>('Cache'),
+  eventBus: new Token<EventBus>('EventBus'),
+  routes: new Token<RouteRegistry>('RouteRegistry'),
+  guards: new Token<Guards>('Guards'),
+  lifecycle: new Token<Lifecycle>('Lifecycle'),
+};
+
+export interface Infrastructure {
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+  redis: Redis | null;
+}
+
+/**
+ * The one composition root. Each server instance gets its own scoped container, so two
+ * instances in one process (tests, benchmarks) never share singletons.
+ */
+export function createContainer(infra: Infrastructure, modules: AppModule[]): ContainerInstance {
+  const { config, logger, sequelize, redis } = infra;
+  const container = Container.of(randomUUID());
+  const lifecycle: Lifecycle = { shuttingDown: false };
+  container.set(TOKENS.config, config);
+  container.set(TOKENS.logger, logger);
+  container.set(TOKENS.sequelize, sequelize);
+  container.set(TOKENS.redis, redis);
+  container.set(TOKENS.cache, redis ? new RedisCache(redis) : new MemoryCache());
+  container.set(TOKENS.eventBus, new EventBus(logger));
+  container.set(TOKENS.lifecycle, lifecycle);
+  container.set(TOKENS.guards, { auth: {} } satisfies Guards);
+
+  modules.forEach((module) => module.register?.(container));
+
+  const checks: HealthCheck[] = [{ name: 'database', check: () => pingDatabase(sequelize) }];
+  if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis) });
+  const registry = new RouteRegistry(config.api.basePath, {
+    title: 'Tenant API',
+    version: config.api.version,
+    description: 'Multi-tenant REST API with schema-per-tenant PostgreSQL isolation.',
+  });
+  registry.add(
+    ...healthRoutes(checks, () => lifecycle.shuttingDown, logger),
+    ...docsRoutes(registry, config.api.prefix, config.api.basePath),
+    ...modules.flatMap((module) => module.routes(container)),
+  );
+  container.set(TOKENS.routes, registry);
+
+  modules.forEach((module) => module.subscribe?.(container));
+  return container;
+}
+
+export function disposeContainer(container: ContainerInstance): void {
+  Container.reset(container.id);
+}

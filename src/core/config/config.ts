@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+const PROJECT_ROOT = path.resolve(__dirname, '../../..').replace(/[/\\]dist$/, '');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalText = z.string().trim().optional();
+const commaList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const duration = z
+  .string()
+  .regex(/^\d+\s*(s|m|h|d)?$/, 'expected a duration such as 900, 15m, 12h or 7d');
+
+/** Every variable the service reads; .env.example documents each one. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  TRUST_PROXY: bool.default(false),
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  API_PREFIX: z
+    .string()
+    .regex(/^\/[a-z0-9-]*$/, 'must start with / and hold only a-z, 0-9 and -')
+    .default('/api'),
+  API_VERSION: z
+    .string()
+    .regex(/^v\d+$/, 'expected v1, v2, ...')
+    .default('v1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DB_HOST: optionalText,
+  DB_PORT: int(1, 65535).default(5432),
+  DB_NAME: z.string().default('tenant_api'),
+  DB_USER: z.string().default('postgres'),
+  DB_PASSWORD: optionalText,
+  DB_POOL_MIN: int(0, 100).default(0),
+  DB_POOL_MAX: int(1, 200).default(10),
+  DB_SSL: bool.default(false),
+  DB_MIGRATE_ON_START: bool.default(true),
+  EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+  EMBEDDED_PG_PORT: int(1, 65535).default(54329),
+
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_HOST: optionalText,
+  REDIS_PORT: int(1, 65535).default(6379),
+  REDIS_PASSWORD: optionalText,
+  REDIS_DB: int(0, 15).default(0),
+  REDIS_KEY_PREFIX: z.string().default('tapi:'),
+
+  JWT_SECRET: optionalText,
+  JWT_EXPIRES_IN: duration.default('15m'),
+  REFRESH_TOKEN_SECRET: optionalText,
+  REFRESH_TOKEN_EXPIRES_IN: duration.default('7d'),
+
+  CORS_ORIGINS: commaList.pipe(z.array(z.url())),
+  RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
+  RATE_LIMIT_MAX_REQUESTS: int(1, 10_000_000).default(100),
+  BODY_LIMIT_KB: int(1, 102_400).default(1024),
+
+  FRONTEND_URL: z.url().default('http://localhost:5173'),
+  EMAIL_TRANSPORT: z.enum(['file', 'smtp']).default('file'),
+  EMAIL_FROM: z.string().default('Tenant API <no-reply@localhost>'),
+  EMAIL_OUTBOX_DIR: z.string().default('.data/outbox'),
+  SMTP_URL: optionalText,
+  SMTP_HOST: optionalText,
+  SMTP_PORT: int(1, 65535).default(587),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: optionalText,
+  SMTP_SECURE: bool.default(false),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface DatabaseConfig {
+  /** null: nothing configured, so the app runs an embedded PostgreSQL. */
+  url: string | null;
+  pool: { min: number; max: number };
+  ssl: boolean;
+  migrateOnStart: boolean;
+  embedded: { dir: string; port: number };
+}
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  http: { host: string; port: number; trustProxy: boolean; shutdownTimeoutMs: number; bodyLimitKb: number };
+  api: { prefix: string; version: string; basePath: string };
+  log: { level: Env['LOG_LEVEL'] };
+  database: DatabaseConfig;
+  /** null: no Redis configured, in-memory stand-ins are used. */
+  redis: { url: string; keyPrefix: string } | null;
+  auth: {
+    jwtSecret: string;
+    jwtExpiresIn: string;
+    refreshTokenSecret: string;
+    refreshTokenExpiresIn: string;
+  };
+  cors: { origins: string[] };
+  rateLimit: { windowMs: number; max: number };
+  frontendUrl: string;
+  email: {
+    transport: Env['EMAIL_TRANSPORT'];
+    from: string;
+    outboxDir: string;
+    smtp: { url?: string; host?: string; port: number; user?: string; password?: string; secure: boolean };
+  };
+  /** Non-fatal findings made while loading, logged once the logger exists. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_MIN_LENGTH = 32;
+const SECRETS = ['JWT_SECRET', 'REFRESH_TOKEN_SECRET'] as const;
+
+function databaseUrl(env: Env): string | null {
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  if (!env.DB_HOST) return null;
+  const auth = env.DB_PASSWORD
+    ? `${encodeURIComponent(env.DB_USER)}:${encodeURIComponent(env.DB_PASSWORD)}`
+    : encodeURIComponent(env.DB_USER);
+  return `postgres://${auth}@${env.DB_HOST}:${env.DB_PORT}/${encodeURIComponent(env.DB_NAME)}`;
+}
+
+function redisUrl(env: Env): string | null {
+  if (env.REDIS_URL) return env.REDIS_URL;
+  if (!env.REDIS_HOST) return null;
+  const auth = env.REDIS_PASSWORD ? `:${encodeURIComponent(env.REDIS_PASSWORD)}@` : '';
+  return `redis://${auth}${env.REDIS_HOST}:${env.REDIS_PORT}/${env.REDIS_DB}`;
+}
+
+function resolveSecrets(env: Env, problems: string[], warnings: string[]) {
+  const resolved: Record<(typeof SECRETS)[number], string> = { JWT_SECRET: '', REFRESH_TOKEN_SECRET: '' };
+  for (const name of SECRETS) {
+    const value = env[name];
+    if (env.NODE_ENV === 'production') {
+      if (!value) problems.push(`${name}: required in production`);
+      else if (value.length < SECRET_MIN_LENGTH)
+        problems.push(`${name}: must be at least ${SECRET_MIN_LENGTH} characters in production`);
+    }
+    if (value) {
+      resolved[name] = value;
+    } else {
+      // Ephemeral: tokens die with the process, which is what a dev or test run wants.
+      resolved[name] = randomBytes(48).toString('base64url');
+      if (env.NODE_ENV !== 'production') warnings.push(`${name} is not set: using an ephemeral secret for this process`);
+    }
+  }
+  return resolved;
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const name = issue.path.join('.') || '(root)';
+  return `${name}: ${issue.message}`;
+}
+
+/** Parses the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (FOO= in a .env) means "not set", so defaults apply.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(formatIssue));
+  const env = parsed.data;
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const secrets = resolveSecrets(env, problems, warnings);
+  if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push('DB_POOL_MIN: must not exceed DB_POOL_MAX');
+  if (env.EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL && !env.SMTP_HOST)
+    problems.push('SMTP_URL: SMTP_URL or SMTP_HOST is required when EMAIL_TRANSPORT=smtp');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const redis = redisUrl(env);
+  const config: Config = {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      trustProxy: env.TRUST_PROXY,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      bodyLimitKb: env.BODY_LIMIT_KB,
+    },
+    api: {
+      prefix: env.API_PREFIX,
+      version: env.API_VERSION,
+      basePath: `${env.API_PREFIX === '/' ? '' : env.API_PREFIX}/${env.API_VERSION}`,
+    },
+    log: { level: env.LOG_LEVEL },
+    database: {
+      url: databaseUrl(env),
+      pool: { min: env.DB_POOL_MIN, max: env.DB_POOL_MAX },
+      ssl: env.DB_SSL,
+      migrateOnStart: env.DB_MIGRATE_ON_START,
+      embedded: { dir: path.resolve(PROJECT_ROOT, env.EMBEDDED_PG_DIR), port: env.EMBEDDED_PG_PORT },
+    },
+    redis: redis ? { url: redis, keyPrefix: env.REDIS_KEY_PREFIX } : null,
+    auth: {
+      jwtSecret: secrets.JWT_SECRET,
+      jwtExpiresIn: env.JWT_EXPIRES_IN,
+      refreshTokenSecret: secrets.REFRESH_TOKEN_SECRET,
+      refreshTokenExpiresIn: env.REFRESH_TOKEN_EXPIRES_IN,
+    },
+    cors: { origins: env.CORS_ORIGINS },
+    rateLimit: { windowMs: env.RATE_LIMIT_WINDOW_MS, max: env.RATE_LIMIT_MAX_REQUESTS },
+    frontendUrl: env.FRONTEND_URL.replace(/\/$/, ''),
+    email: {
+      transport: env.EMAIL_TRANSPORT,
+      from: env.EMAIL_FROM,
+      outboxDir: path.resolve(PROJECT_ROOT, env.EMAIL_OUTBOX_DIR),
+      smtp: {
+        url: env.SMTP_URL,
+        host: env.SMTP_HOST,
+        port: env.SMTP_PORT,
+        user: env.SMTP_USER,
+        password: env.SMTP_PASSWORD,
+        secure: env.SMTP_SECURE,
+      },
+    },
+    warnings,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach((v) => deepFreeze(v));
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Reads a local .env into process.env (never overriding real variables). */
+export function loadDotEnv(): void {
+  // dotenv is only a convenience for local runs; containers pass real variables.
+  dotenv.config({ path: path.join(PROJECT_ROOT, '.env'), quiet: true });
+}
+
+export { PROJECT_ROOT };

@@ -1,0 +1,67 @@
+import type { Context } from 'koa';
+import type { z } from './zod';
+import type { Page } from './envelope';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who may call a route; guards for each mode are supplied by the auth module. */
+export type AuthMode = 'public' | 'user' | 'workspace';
+
+export type SuccessStatus = 200 | 201 | 202 | 204;
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export interface RouteInput<P, Q, B> {
+  params: Infer<P>;
+  query: Infer<Q>;
+  body: Infer<B>;
+}
+
+/**
+ * One declaration per route: it mounts the route, validates its input before the handler and
+ * documents it in OpenAPI, so the three cannot drift apart.
+ */
+export interface RouteSpec<
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  R extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: HttpMethod;
+  /** Koa-style path (`/workspaces/:id`), under the API base path unless `absolute`. */
+  path: string;
+  absolute?: boolean;
+  tags: string[];
+  summary: string;
+  description?: string;
+  auth: AuthMode;
+  /** `resource.action` the caller must hold (enforced by the RBAC guard). */
+  permission?: string;
+  request?: { params?: P; query?: Q; body?: B };
+  response: {
+    status: SuccessStatus;
+    description: string;
+    /** Schema of `data` (or of one item when `paginated`). */
+    schema?: R;
+    paginated?: boolean;
+    /** A raw body (no envelope) of this content type, such as the OpenAPI document or Swagger UI. */
+    raw?: { contentType: string };
+  };
+  /** Error statuses this route can answer besides 400, 429 and 500. */
+  errors?: number[];
+  handler: (input: RouteInput<P, Q, B>, ctx: Context) => Promise<RouteResult<R>>;
+  /** Excluded from the document (the document's own route is the only one). */
+  hidden?: boolean;
+}
+
+export type RouteResult<R> = R extends z.ZodType ? z.input<R> | Page<z.input<R>> : unknown;
+
+/** Identity helper that lets TypeScript infer a route's input types from its schemas. */
+export function defineRoute<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(spec: RouteSpec<P, Q, B, R>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}

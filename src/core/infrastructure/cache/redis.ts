@@ -1,0 +1,25 @@
+import { Redis } from 'ioredis';
+import type { Config } from '../../config/config';
+import type { Logger } from '../../logger';
+
+/**
+ * One shared ioredis connection. Commands fail fast while Redis is down instead of queueing
+ * without bound, so callers can degrade; ioredis keeps reconnecting in the background.
+ */
+export async function connectRedis(config: NonNullable<Config['redis']>, logger: Logger): Promise<Redis> {
+  const redis = new Redis(config.url, {
+    keyPrefix: config.keyPrefix,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 5_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+  });
+  redis.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis error'));
+  await redis.connect();
+  return redis;
+}
+
+export async function pingRedis(redis: Redis): Promise<void> {
+  await redis.ping();
+}

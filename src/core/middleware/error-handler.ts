@@ -1,0 +1,100 @@
+import type { Context, Middleware } from 'koa';
+import { AppError, type ErrorDetail, type ErrorKind, RateLimitError } from '../errors/app-error';
+import '../http/context';
+
+/** The one table from error kinds to HTTP statuses. */
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** Errors thrown by Koa and its middlewares (http-errors) that are safe to describe. */
+const HTTP_ERRORS: Record<number, { code: string; message: string }> = {
+  400: { code: 'BAD_REQUEST', message: 'The request could not be understood' },
+  404: { code: 'NOT_FOUND', message: 'Not found' },
+  405: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed' },
+  413: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type' },
+  429: { code: 'RATE_LIMITED', message: 'Too many requests, retry later' },
+};
+
+interface ErrorBody {
+  status: number;
+  code: string;
+  message: string;
+  details: ErrorDetail[];
+  headers?: Record<string, string>;
+}
+
+// Connection-level database failures are the client's retry case, not a bug.
+const UNAVAILABLE_NAMES = new Set([
+  'SequelizeConnectionError',
+  'SequelizeConnectionRefusedError',
+  'SequelizeConnectionAcquireTimeoutError',
+  'SequelizeHostNotReachableError',
+  'SequelizeConnectionTimedOutError',
+]);
+
+function describe(err: unknown): ErrorBody | null {
+  if (err instanceof AppError) {
+    const headers =
+      err instanceof RateLimitError && err.retryAfterSeconds !== undefined
+        ? { 'Retry-After': String(err.retryAfterSeconds) }
+        : undefined;
+    return { status: STATUS_BY_KIND[err.kind], code: err.code, message: err.message, details: err.details ?? [], headers };
+  }
+  const e = err as { status?: number; type?: string; headers?: Record<string, string>; name?: string };
+  if (e && UNAVAILABLE_NAMES.has(e.name ?? '')) {
+    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable, retry later', details: [] };
+  }
+  const known = typeof e?.status === 'number' ? HTTP_ERRORS[e.status] : undefined;
+  if (!known || e.status === undefined) return null;
+  // co-body rethrows JSON.parse's SyntaxError (and bourne's prototype-poisoning error) with status 400.
+  const malformed = e.status === 400 && (e.name === 'SyntaxError' || e.type === 'entity.parse.failed');
+  return {
+    status: e.status,
+    code: malformed ? 'MALFORMED_JSON' : known.code,
+    message: malformed ? 'The request body is not valid JSON' : known.message,
+    details: [],
+    headers: e.headers,
+  };
+}
+
+function send(ctx: Context, body: ErrorBody): void {
+  ctx.status = body.status;
+  if (body.headers) ctx.set(body.headers);
+  ctx.body = {
+    error: { code: body.code, message: body.message, details: body.details, requestId: ctx.state.requestId },
+  };
+}
+
+/**
+ * First middleware of the app: turns every error into the contract's envelope. Unknown errors
+ * become a generic 500 (logged with their stack through the app's 'error' event, never sent).
+ */
+export function errorHandler(): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        send(ctx, { status: 404, code: 'ROUTE_NOT_FOUND', message: 'No route matches this method and path', details: [] });
+      }
+    } catch (err) {
+      const known = describe(err);
+      if (known) {
+        send(ctx, known);
+        if (known.status >= 500) ctx.app.emit('error', err, ctx);
+        return;
+      }
+      send(ctx, { status: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred', details: [] });
+      ctx.app.emit('error', err, ctx);
+    }
+  };
+}

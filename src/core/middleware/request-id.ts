@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Logger } from '../logger';
+import '../http/context';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+// A caller's id is kept only when it is short and plain, so it cannot forge log lines.
+const SAFE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export function requestId(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    const incoming = ctx.get(REQUEST_ID_HEADER);
+    const id = SAFE_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = id;
+    ctx.log = logger.child({ requestId: id });
+    ctx.set(REQUEST_ID_HEADER, id);
+    await next();
+  };
+}

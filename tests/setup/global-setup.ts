@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Sequelize } from 'sequelize';
+import { startEmbeddedPostgres } from '../../src/core/infrastructure/database/embedded-postgres';
+import { createPublicMigrator } from '../../src/core/infrastructure/database/migrator';
+import { createLogger } from '../../src/core/logger';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * Uses DATABASE_URL when given (CI: the machine's PostgreSQL), else the same embedded PostgreSQL
+ * the app falls back to, in a throwaway directory. Refuses any database whose name lacks "test",
+ * then resets it and applies the public migrations once for the whole run.
+ */
+export default async function globalSetup(): Promise<void> {
+  const logger = createLogger({ env: 'test', log: { level: 'warn' } });
+  if (!process.env.DATABASE_URL) {
+    // The postgres OS user must be able to enter the directory, so it is not left at mkdtemp's 0700.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-api-test-'));
+    fs.chmodSync(root, 0o755);
+    const embedded = await startEmbeddedPostgres({
+      dir: path.join(root, 'pg'),
+      port: await freePort(),
+      database: 'tenant_api_test',
+      logger,
+      persistent: false,
+    });
+    (globalThis as { __EMBEDDED_PG__?: unknown }).__EMBEDDED_PG__ = { embedded, root };
+    process.env.DATABASE_URL = embedded.url;
+  }
+  const url = new URL(process.env.DATABASE_URL as string);
+  const database = decodeURIComponent(url.pathname.slice(1));
+  if (!database.includes('test')) {
+    throw new Error(`Refusing to run tests against database "${database}": its name must contain "test"`);
+  }
+  const sequelize = new Sequelize(process.env.DATABASE_URL as string, { logging: false });
+  try {
+    const schemas = await sequelize.query<{ nspname: string }>(
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
+      { type: 'SELECT' },
+    );
+    for (const { nspname } of schemas) await sequelize.query(`DROP SCHEMA "${nspname}" CASCADE`);
+    await sequelize.query('DROP SCHEMA IF EXISTS public CASCADE');
+    await sequelize.query('CREATE SCHEMA public');
+    await createPublicMigrator(sequelize, logger).up();
+  } finally {
+    await sequelize.close();
+  }
+}

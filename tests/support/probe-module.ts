@@ -1,0 +1,45 @@
+import type { AppModule } from '../../src/core/bootstrap/module';
+import { defineRoute } from '../../src/core/http/route';
+import { z } from '../../src/core/http/zod';
+
+/** Test-only routes that exercise the pipeline: validation, an unexpected error, a slow request. */
+export const probeModule: AppModule = {
+  name: 'probe',
+  routes: () => [
+    defineRoute({
+      method: 'post',
+      path: '/_probe/echo',
+      tags: ['Probe'],
+      summary: 'Echoes a validated body',
+      auth: 'public',
+      request: { body: z.strictObject({ name: z.string().min(1).max(50), count: z.number().int().optional() }) },
+      response: { status: 201, description: 'Echo', schema: z.object({ name: z.string() }) },
+      // The extra field proves response schemas strip what they do not declare.
+      handler: async ({ body }) => ({ name: body.name, passwordHash: 'must-not-leak' }) as { name: string },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/_probe/boom',
+      tags: ['Probe'],
+      summary: 'Throws an unexpected error',
+      auth: 'public',
+      response: { status: 200, description: 'Never' },
+      handler: async () => {
+        throw new Error('relation "secret_table" does not exist at SELECT * FROM users');
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/_probe/slow',
+      tags: ['Probe'],
+      summary: 'Answers after a delay',
+      auth: 'public',
+      request: { query: z.strictObject({ ms: z.coerce.number().int().min(0).max(5000) }) },
+      response: { status: 200, description: 'Done', schema: z.object({ waited: z.number() }) },
+      handler: async ({ query }) => {
+        await new Promise((resolve) => setTimeout(resolve, query.ms));
+        return { waited: query.ms };
+      },
+    }),
+  ],
+};
