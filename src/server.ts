@@ -2,17 +2,14 @@ import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import type { Sequelize } from 'sequelize';
 import type { ContainerInstance } from 'typedi';
 import { createApp } from './core/bootstrap/app';
-import { createContainer, disposeContainer, TOKENS } from './core/bootstrap/container';
+import { createContainer, disposeContainer } from './core/bootstrap/container';
 import type { AppModule } from './core/bootstrap/module';
 import { APP_MODULES } from './core/bootstrap/modules';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './core/config/config';
+import type { Config } from './core/config/config';
 import { connectRedis } from './core/infrastructure/cache/redis';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './core/infrastructure/database/embedded-postgres';
-import { createPublicMigrator, withMigrationLock } from './core/infrastructure/database/migrator';
-import { createSequelize } from './core/infrastructure/database/sequelize';
+import { migratePublicSchema, openDatabase, type Database } from './core/infrastructure/database/database';
 import { createLogger, type Logger } from './core/logger';
 
 export interface RunningServer {
@@ -29,40 +26,15 @@ export interface StartOptions {
 
 /** Resources opened so far, closed in reverse order by stop() or by a failed start. */
 class Resources {
-  embedded: EmbeddedDatabase | null = null;
-  sequelize: Sequelize | null = null;
+  database: Database | null = null;
   redis: Redis | null = null;
   container: ContainerInstance | null = null;
 
   async close(): Promise<void> {
     if (this.container) disposeContainer(this.container);
     await this.redis?.quit().catch(() => this.redis?.disconnect());
-    await this.sequelize?.close();
-    await this.embedded?.stop();
+    await this.database?.close();
   }
-}
-
-async function openDatabase(config: Config, logger: Logger, resources: Resources): Promise<Sequelize> {
-  let url = config.database.url;
-  if (!url) {
-    resources.embedded = await startEmbeddedPostgres({
-      ...config.database.embedded,
-      database: config.env === 'test' ? 'tenant_api_test' : 'tenant_api',
-      logger,
-      persistent: true,
-    });
-    url = resources.embedded.url;
-  }
-  const sequelize = createSequelize(url, config.database, logger);
-  resources.sequelize = sequelize;
-  await sequelize.authenticate();
-  if (config.database.migrateOnStart) {
-    const applied = await withMigrationLock(sequelize, 'public-migrations', () =>
-      createPublicMigrator(sequelize, logger).up(),
-    );
-    logger.info({ applied: applied.map((m) => m.name) }, 'public migrations up to date');
-  }
-  return sequelize;
 }
 
 /**
@@ -74,7 +46,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   config.warnings.forEach((warning) => logger.warn(warning));
   const resources = new Resources();
   try {
-    const sequelize = await openDatabase(config, logger, resources);
+    resources.database = await openDatabase(config, logger);
+    const { sequelize } = resources.database;
+    if (config.database.migrateOnStart) {
+      logger.info({ applied: await migratePublicSchema(sequelize, logger) }, 'public migrations up to date');
+    }
     resources.redis = config.redis ? await connectRedis(config.redis, logger) : null;
     const container = createContainer(
       { config, logger, sequelize, redis: resources.redis },
@@ -87,12 +63,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       server.listen(config.http.port, config.http.host, resolve);
     });
     const { port } = server.address() as AddressInfo;
-    logger.info({ port, database: resources.embedded ? 'embedded' : 'external', redis: Boolean(resources.redis) }, 'listening');
+    const database = resources.database.embedded ? 'embedded' : 'external';
+    logger.info({ port, database, redis: Boolean(resources.redis) }, 'listening');
 
     let stopping: Promise<void> | null = null;
     const stop = () => {
       stopping ??= (async () => {
-        container.get(TOKENS.lifecycle).shuttingDown = true;
         await closeHttp(server, config.http.shutdownTimeoutMs, logger);
         await resources.close();
         logger.info('stopped');
@@ -117,39 +93,3 @@ async function closeHttp(server: http.Server, timeoutMs: number, logger: Logger)
   await closed;
   clearTimeout(timer);
 }
-
-async function main(): Promise<void> {
-  loadDotEnv();
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const logger = createLogger(config);
-  let running: RunningServer;
-  try {
-    running = await startServer(config, { logger });
-  } catch (err) {
-    logger.fatal({ err }, 'start-up failed');
-    process.exit(1);
-  }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-}
-
-if (require.main === module) void main();

@@ -67,6 +67,17 @@ describe('HTTP pipeline', () => {
     expect(res.body).toEqual({ data: { name: 'Ada' } });
   });
 
+  test('when a list is requested, then data and meta follow the contract and page bounds are enforced', async () => {
+    const res = await request(server.url).get('/api/v1/_probe/items?page=3&limit=20');
+    expect(res.status).toBe(200);
+    expect(res.body.meta).toEqual({ page: 3, limit: 20, total: 45 });
+    expect(res.body.data).toEqual([{ n: 41 }, { n: 42 }, { n: 43 }, { n: 44 }, { n: 45 }]);
+    for (const bad of ['limit=101', 'limit=0', 'page=-1', 'page=abc', 'sort=name']) {
+      const refused = await request(server.url).get(`/api/v1/_probe/items?${bad}`);
+      expect(refused.status).toBe(400);
+    }
+  });
+
   test('when a handler throws unexpectedly, then 500 with a generic message and nothing of the cause', async () => {
     const res = await request(server.url).get('/api/v1/_probe/boom');
     expect(res.status).toBe(500);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Sequelize } from 'sequelize';
+import { QueryTypes, Sequelize } from 'sequelize';
 import { startEmbeddedPostgres } from '../../src/core/infrastructure/database/embedded-postgres';
 import { createPublicMigrator } from '../../src/core/infrastructure/database/migrator';
 import { createLogger } from '../../src/core/logger';
@@ -47,7 +47,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     const schemas = await sequelize.query<{ nspname: string }>(
       "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
-      { type: 'SELECT' },
+      { type: QueryTypes.SELECT },
     );
     for (const { nspname } of schemas) await sequelize.query(`DROP SCHEMA "${nspname}" CASCADE`);
     await sequelize.query('DROP SCHEMA IF EXISTS public CASCADE');

@@ -1,4 +1,5 @@
 import type { AppModule } from '../../src/core/bootstrap/module';
+import { paginationQuery } from '../../src/core/http/envelope';
 import { defineRoute } from '../../src/core/http/route';
 import { z } from '../../src/core/http/zod';
 
@@ -39,6 +40,20 @@ export const probeModule: AppModule = {
       handler: async ({ query }) => {
         await new Promise((resolve) => setTimeout(resolve, query.ms));
         return { waited: query.ms };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/_probe/items',
+      tags: ['Probe'],
+      summary: 'A paginated list of 45 numbered items',
+      auth: 'public',
+      request: { query: paginationQuery },
+      response: { status: 200, description: 'Page', paginated: true, schema: z.object({ n: z.number() }) },
+      handler: async ({ query }) => {
+        const all = Array.from({ length: 45 }, (_, i) => ({ n: i + 1, secret: 'strip-me' }));
+        const items = all.slice((query.page - 1) * query.limit, query.page * query.limit);
+        return { items, meta: { page: query.page, limit: query.limit, total: all.length } };
       },
     }),
   ],

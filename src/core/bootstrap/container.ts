@@ -15,10 +15,6 @@ import { EventBus } from '../infrastructure/events/event-bus';
 import type { Logger } from '../logger';
 import type { AppModule } from './module';
 
-export interface Lifecycle {
-  shuttingDown: boolean;
-}
-
 export const TOKENS = {
   config: new Token<Config>('Config'),
   logger: new Token<Logger>('Logger'),
@@ -29,7 +25,6 @@ export const TOKENS = {
   eventBus: new Token<EventBus>('EventBus'),
   routes: new Token<RouteRegistry>('RouteRegistry'),
   guards: new Token<Guards>('Guards'),
-  lifecycle: new Token<Lifecycle>('Lifecycle'),
 };
 
 export interface Infrastructure {
@@ -46,14 +41,12 @@ export interface Infrastructure {
 export function createContainer(infra: Infrastructure, modules: AppModule[]): ContainerInstance {
   const { config, logger, sequelize, redis } = infra;
   const container = Container.of(randomUUID());
-  const lifecycle: Lifecycle = { shuttingDown: false };
   container.set(TOKENS.config, config);
   container.set(TOKENS.logger, logger);
   container.set(TOKENS.sequelize, sequelize);
   container.set(TOKENS.redis, redis);
   container.set(TOKENS.cache, redis ? new RedisCache(redis) : new MemoryCache());
   container.set(TOKENS.eventBus, new EventBus(logger));
-  container.set(TOKENS.lifecycle, lifecycle);
   container.set(TOKENS.guards, { auth: {} } satisfies Guards);
 
   modules.forEach((module) => module.register?.(container));
@@ -66,7 +59,7 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
     description: 'Multi-tenant REST API with schema-per-tenant PostgreSQL isolation.',
   });
   registry.add(
-    ...healthRoutes(checks, () => lifecycle.shuttingDown, logger),
+    ...healthRoutes(checks, logger),
     ...docsRoutes(registry, config.api.prefix, config.api.basePath),
     ...modules.flatMap((module) => module.routes(container)),
   );

@@ -147,24 +147,34 @@ function redisUrl(env: Env): string | null {
   return `redis://${auth}${env.REDIS_HOST}:${env.REDIS_PORT}/${env.REDIS_DB}`;
 }
 
-function resolveSecrets(env: Env, problems: string[], warnings: string[]) {
-  const resolved: Record<(typeof SECRETS)[number], string> = { JWT_SECRET: '', REFRESH_TOKEN_SECRET: '' };
-  for (const name of SECRETS) {
+/** Production refuses missing or short secrets; elsewhere a missing one becomes ephemeral. */
+function secretProblems(source: Record<string, string>): string[] {
+  if (source.NODE_ENV !== 'production') return [];
+  return SECRETS.flatMap((name) => {
+    const value = source[name];
+    if (!value) return [`${name}: required in production`];
+    if (value.length < SECRET_MIN_LENGTH) return [`${name}: must be at least ${SECRET_MIN_LENGTH} characters in production`];
+    return [];
+  });
+}
+
+function resolveSecrets(env: Env, warnings: string[]): Record<(typeof SECRETS)[number], string> {
+  const resolve = (name: (typeof SECRETS)[number]) => {
     const value = env[name];
-    if (env.NODE_ENV === 'production') {
-      if (!value) problems.push(`${name}: required in production`);
-      else if (value.length < SECRET_MIN_LENGTH)
-        problems.push(`${name}: must be at least ${SECRET_MIN_LENGTH} characters in production`);
-    }
-    if (value) {
-      resolved[name] = value;
-    } else {
-      // Ephemeral: tokens die with the process, which is what a dev or test run wants.
-      resolved[name] = randomBytes(48).toString('base64url');
-      if (env.NODE_ENV !== 'production') warnings.push(`${name} is not set: using an ephemeral secret for this process`);
-    }
-  }
-  return resolved;
+    if (value) return value;
+    // Ephemeral: tokens die with the process, which is what a dev or test run wants.
+    warnings.push(`${name} is not set: using an ephemeral secret for this process`);
+    return randomBytes(48).toString('base64url');
+  };
+  return { JWT_SECRET: resolve('JWT_SECRET'), REFRESH_TOKEN_SECRET: resolve('REFRESH_TOKEN_SECRET') };
+}
+
+function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push('DB_POOL_MIN: must not exceed DB_POOL_MAX');
+  if (env.EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL && !env.SMTP_HOST)
+    problems.push('SMTP_URL: SMTP_URL or SMTP_HOST is required when EMAIL_TRANSPORT=smtp');
+  return problems;
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {
@@ -175,17 +185,18 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 /** Parses the environment once; throws ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (FOO= in a .env) means "not set", so defaults apply.
-  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''),
+  );
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(formatIssue));
+  const problems = [
+    ...(parsed.success ? crossFieldProblems(parsed.data) : parsed.error.issues.map(formatIssue)),
+    ...secretProblems(present),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
-  const problems: string[] = [];
   const warnings: string[] = [];
-  const secrets = resolveSecrets(env, problems, warnings);
-  if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push('DB_POOL_MIN: must not exceed DB_POOL_MAX');
-  if (env.EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL && !env.SMTP_HOST)
-    problems.push('SMTP_URL: SMTP_URL or SMTP_HOST is required when EMAIL_TRANSPORT=smtp');
-  if (problems.length > 0) throw new ConfigError(problems);
+  const secrets = resolveSecrets(env, warnings);
 
   const redis = redisUrl(env);
   const config: Config = {

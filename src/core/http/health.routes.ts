@@ -24,7 +24,7 @@ const readySchema = z.object({
 });
 
 /** Liveness (the process answers) and readiness (every configured dependency answers). */
-export function healthRoutes(checks: HealthCheck[], isShuttingDown: () => boolean, logger: Logger): RouteSpec[] {
+export function healthRoutes(checks: HealthCheck[], logger: Logger): RouteSpec[] {
   return [
     defineRoute({
       method: 'get',
@@ -46,7 +46,6 @@ export function healthRoutes(checks: HealthCheck[], isShuttingDown: () => boolea
       errors: [503],
       response: { status: 200, description: 'Ready', schema: readySchema },
       handler: async () => {
-        if (isShuttingDown()) throw new ServiceUnavailableError('Shutting down', 'SHUTTING_DOWN');
         const results = await Promise.all(
           checks.map(async ({ name, check }) =>
             withTimeout(check(), CHECK_TIMEOUT_MS).then(

@@ -15,13 +15,7 @@ export class MemoryCache implements Cache {
   ) {}
 
   async get<T>(key: string): Promise<T | null> {
-    const entry = this.entries.get(key);
-    if (!entry) return null;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      return null;
-    }
-    return entry.value as T;
+    return (this.live(key)?.value as T | undefined) ?? null;
   }
 
   async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {
@@ -33,12 +27,21 @@ export class MemoryCache implements Cache {
     keys.forEach((key) => this.entries.delete(key));
   }
 
+  // No await between read and write: concurrent increments cannot interleave and lose counts.
   async increment(key: string, ttlSeconds: number): Promise<number> {
-    const current = await this.get<number>(key);
-    const next = (current ?? 0) + 1;
-    const expiresAt = current === null ? this.now() + ttlSeconds * 1000 : this.entries.get(key)!.expiresAt;
-    this.entries.set(key, { value: next, expiresAt });
+    const entry = this.live(key);
+    const next = ((entry?.value as number | undefined) ?? 0) + 1;
+    this.entries.set(key, { value: next, expiresAt: entry?.expiresAt ?? this.now() + ttlSeconds * 1000 });
     return next;
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
   }
 
   // Maps iterate in insertion order, so the first key is the oldest write.

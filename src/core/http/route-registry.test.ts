@@ -1,0 +1,86 @@
+import Koa from 'koa';
+import request from 'supertest';
+import { ForbiddenError, UnauthorizedError } from '../errors/app-error';
+import { errorHandler } from '../middleware/error-handler';
+import { requestId } from '../middleware/request-id';
+import { createLogger } from '../logger';
+import { defineRoute } from './route';
+import { RouteRegistry, type Guards } from './route-registry';
+import { z } from './zod';
+
+const guarded = defineRoute({
+  method: 'delete',
+  path: '/users/:id',
+  tags: ['Users'],
+  summary: 'Delete a user',
+  auth: 'user',
+  permission: 'users.delete',
+  request: { params: z.strictObject({ id: z.uuid() }) },
+  response: { status: 204, description: 'Deleted' },
+  errors: [403, 404],
+  handler: async () => undefined,
+});
+
+function registry() {
+  return new RouteRegistry('/api/v1', { title: 't', version: 'v1', description: 'd' }).add(guarded);
+}
+
+function appWith(guards: Guards) {
+  const app = new Koa();
+  app.use(requestId(createLogger({ env: 'test', log: { level: 'silent' } })));
+  app.use(errorHandler());
+  app.use(registry().router(guards).routes());
+  return app;
+}
+
+const ID = '3f1c7f5e-8a2b-4c1d-9e0f-1a2b3c4d5e6f';
+
+describe('RouteRegistry', () => {
+  test('when a route needs an auth mode nobody guards, then mounting fails loudly instead of exposing it', () => {
+    expect(() => registry().router({ auth: {} })).toThrow(/No guard is configured for auth mode "user"/);
+  });
+
+  test('when a route needs a permission and no permission guard exists, then mounting fails', () => {
+    expect(() => registry().router({ auth: { user: [async (_ctx, next) => next()] } })).toThrow(/No permission guard/);
+  });
+
+  test('when guards are configured, then they run before validation in order: auth, then permission', async () => {
+    const seen: string[] = [];
+    const app = appWith({
+      auth: {
+        user: [
+          async (ctx, next) => {
+            seen.push('auth');
+            if (!ctx.get('Authorization')) throw new UnauthorizedError();
+            await next();
+          },
+        ],
+      },
+      permission: (code) => async (ctx, next) => {
+        seen.push(`permission:${code}`);
+        if (ctx.get('Authorization') !== 'Bearer admin') throw new ForbiddenError();
+        await next();
+      },
+    });
+
+    expect((await request(app.callback()).delete('/api/v1/users/not-a-uuid')).status).toBe(401);
+    expect((await request(app.callback()).delete(`/api/v1/users/${ID}`).set('Authorization', 'Bearer x')).status).toBe(403);
+    const ok = await request(app.callback()).delete(`/api/v1/users/${ID}`).set('Authorization', 'Bearer admin');
+    expect(ok.status).toBe(204);
+    const badParam = await request(app.callback()).delete('/api/v1/users/not-a-uuid').set('Authorization', 'Bearer admin');
+    expect(badParam.status).toBe(400);
+    expect(badParam.body.error.details[0].path).toBe('params.id');
+    expect(seen.slice(0, 3)).toEqual(['auth', 'auth', 'permission:users.delete']);
+  });
+
+  test('when documented, then the route shows its security, permission and error responses', () => {
+    const doc = registry().openApiDocument();
+    const op = doc.paths?.['/api/v1/users/{id}']?.delete as Record<string, unknown> & {
+      responses: Record<string, unknown>;
+    };
+    expect(op.security).toEqual([{ bearerAuth: [] }]);
+    expect(op['x-permissions']).toEqual(['users.delete']);
+    expect(op.description).toContain('Requires permission `users.delete`');
+    expect(Object.keys(op.responses).sort()).toEqual(['204', '400', '401', '403', '404', '429', '500']);
+  });
+});

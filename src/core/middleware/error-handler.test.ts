@@ -1,0 +1,86 @@
+import Koa from 'koa';
+import request from 'supertest';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  UnprocessableError,
+  ValidationError,
+  type AppError,
+} from '../errors/app-error';
+import { createLogger } from '../logger';
+import { errorHandler } from './error-handler';
+import { requestId } from './request-id';
+
+function appThrowing(error: unknown) {
+  const app = new Koa();
+  const emitted: unknown[] = [];
+  app.on('error', (err) => emitted.push(err));
+  app.use(requestId(createLogger({ env: 'test', log: { level: 'silent' } })));
+  app.use(errorHandler());
+  app.use(() => {
+    throw error;
+  });
+  return { app, emitted };
+}
+
+describe('error handler', () => {
+  const cases: [AppError, number, string][] = [
+    [new ValidationError('bad', [{ path: 'body.x', message: 'Required' }]), 400, 'VALIDATION_ERROR'],
+    [new UnauthorizedError(), 401, 'UNAUTHORIZED'],
+    [new ForbiddenError('no', 'WORKSPACE_NOT_ACTIVE'), 403, 'WORKSPACE_NOT_ACTIVE'],
+    [new NotFoundError(), 404, 'NOT_FOUND'],
+    [new ConflictError(), 409, 'CONFLICT'],
+    [new PayloadTooLargeError(), 413, 'PAYLOAD_TOO_LARGE'],
+    [new UnprocessableError('last admin', 'LAST_ADMIN'), 422, 'LAST_ADMIN'],
+    [new RateLimitError('slow down', 30), 429, 'RATE_LIMITED'],
+    [new ServiceUnavailableError(), 503, 'SERVICE_UNAVAILABLE'],
+  ];
+
+  test.each(cases)('when %p is thrown, then it answers %i with its code', async (error, status, code) => {
+    const { app } = appThrowing(error);
+    const res = await request(app.callback()).get('/');
+    expect(res.status).toBe(status);
+    expect(res.body.error).toEqual({
+      code,
+      message: error.message,
+      details: error.details ?? [],
+      requestId: res.headers['x-request-id'],
+    });
+  });
+
+  test('when a rate limit error carries a delay, then Retry-After is set', async () => {
+    const res = await request(appThrowing(new RateLimitError('slow down', 30)).app.callback()).get('/');
+    expect(res.headers['retry-after']).toBe('30');
+  });
+
+  test('when the database connection fails, then 503 with no driver detail, and the error is reported', async () => {
+    const err = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { name: 'SequelizeConnectionRefusedError' });
+    const { app, emitted } = appThrowing(err);
+    const res = await request(app.callback()).get('/');
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(JSON.stringify(res.body)).not.toContain('10.0.0.5');
+    expect(emitted).toEqual([err]);
+  });
+
+  test('when an unknown error is thrown, then 500 with a generic message and it is reported, not sent', async () => {
+    const err = new Error('password=hunter2 in SELECT');
+    const { app, emitted } = appThrowing(err);
+    const res = await request(app.callback()).get('/');
+    expect(res.status).toBe(500);
+    expect(res.body.error.message).toBe('An unexpected error occurred');
+    expect(JSON.stringify(res.body)).not.toContain('hunter2');
+    expect(emitted).toEqual([err]);
+  });
+
+  test('when a 4xx is answered, then nothing is reported as a server error', async () => {
+    const { app, emitted } = appThrowing(new NotFoundError());
+    await request(app.callback()).get('/');
+    expect(emitted).toEqual([]);
+  });
+});
