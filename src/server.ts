@@ -57,7 +57,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       options.modules ?? APP_MODULES,
     );
     resources.container = container;
-    const server = http.createServer(createApp(container).callback());
+    const handle = createApp(container).callback();
+    const server = http.createServer((req, res) => void handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.http.port, config.http.host, resolve);

@@ -25,7 +25,14 @@ describe('logger redaction', () => {
       'event',
     );
     const out = lines.join('');
-    for (const secret of ['hunter2-top', 'rt-secret-value', 'tok-secret-value', 'abc.def.ghi', 'cookie-secret', '$2b$12$']) {
+    for (const secret of [
+      'hunter2-top',
+      'rt-secret-value',
+      'tok-secret-value',
+      'abc.def.ghi',
+      'cookie-secret',
+      '$2b$12$',
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('ada@example.com');

@@ -43,10 +43,9 @@ describe('database', () => {
       });
     try {
       await Promise.all([run('a'), run('b')]);
-      expect([timeline.slice(0, 2), timeline.slice(2)].map((pair) => pair[0]!.split(':')[0] === pair[1]!.split(':')[0])).toEqual([
-        true,
-        true,
-      ]);
+      expect(
+        [timeline.slice(0, 2), timeline.slice(2)].map((pair) => pair[0]!.split(':')[0] === pair[1]!.split(':')[0]),
+      ).toEqual([true, true]);
     } finally {
       await sequelize.close();
     }

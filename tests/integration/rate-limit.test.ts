@@ -21,7 +21,9 @@ describe.each(stores)('global rate limit with the %s store', (_store, env) => {
 
     expect(statuses).toEqual([200, 200, 200]);
     expect(limited.status).toBe(429);
-    expect(limited.body.error).toEqual(expect.objectContaining({ code: 'RATE_LIMITED', requestId: expect.any(String) }));
+    expect(limited.body.error).toEqual(
+      expect.objectContaining({ code: 'RATE_LIMITED', requestId: expect.any(String) }),
+    );
     const retryAfter = Number(limited.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);

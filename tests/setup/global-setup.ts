@@ -38,12 +38,12 @@ export default async function globalSetup(): Promise<void> {
     (globalThis as { __EMBEDDED_PG__?: unknown }).__EMBEDDED_PG__ = { embedded, root };
     process.env.DATABASE_URL = embedded.url;
   }
-  const url = new URL(process.env.DATABASE_URL as string);
+  const url = new URL(process.env.DATABASE_URL);
   const database = decodeURIComponent(url.pathname.slice(1));
   if (!database.includes('test')) {
     throw new Error(`Refusing to run tests against database "${database}": its name must contain "test"`);
   }
-  const sequelize = new Sequelize(process.env.DATABASE_URL as string, { logging: false });
+  const sequelize = new Sequelize(process.env.DATABASE_URL, { logging: false });
   try {
     const schemas = await sequelize.query<{ nspname: string }>(
       "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",

@@ -9,7 +9,10 @@ export type TestServer = RunningServer;
  * test database. Migrations already ran in globalSetup; the rate limit is lifted unless a test
  * sets it; each server gets its own Redis key prefix so tests never share counters.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',

@@ -29,7 +29,10 @@ describe('loadConfig', () => {
     const config = loadConfig({ NODE_ENV: 'test' });
     expect(config.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(config.auth.refreshTokenSecret).not.toBe(config.auth.jwtSecret);
-    expect(config.warnings).toEqual([expect.stringContaining('JWT_SECRET'), expect.stringContaining('REFRESH_TOKEN_SECRET')]);
+    expect(config.warnings).toEqual([
+      expect.stringContaining('JWT_SECRET'),
+      expect.stringContaining('REFRESH_TOKEN_SECRET'),
+    ]);
   });
 
   test('when in production without secrets, then both are named as required', () => {
@@ -57,7 +60,13 @@ describe('loadConfig', () => {
   });
 
   test('when DB_* variables are given, then they build an encoded connection URL', () => {
-    const config = loadConfig({ DB_HOST: 'db', DB_PORT: '6543', DB_NAME: 'app', DB_USER: 'svc', DB_PASSWORD: 'p@ss/w:rd' });
+    const config = loadConfig({
+      DB_HOST: 'db',
+      DB_PORT: '6543',
+      DB_NAME: 'app',
+      DB_USER: 'svc',
+      DB_PASSWORD: 'p@ss/w:rd',
+    });
     expect(config.database.url).toBe('postgres://svc:p%40ss%2Fw%3Ard@db:6543/app');
   });
 

@@ -19,9 +19,7 @@ const commaList = z
       .map((s) => s.trim())
       .filter(Boolean),
   );
-const duration = z
-  .string()
-  .regex(/^\d+\s*(s|m|h|d)?$/, 'expected a duration such as 900, 15m, 12h or 7d');
+const duration = z.string().regex(/^\d+\s*(s|m|h|d)?$/, 'expected a duration such as 900, 15m, 12h or 7d');
 
 /** Every variable the service reads; .env.example documents each one. */
 const envSchema = z.object({
@@ -153,7 +151,8 @@ function secretProblems(source: Record<string, string>): string[] {
   return SECRETS.flatMap((name) => {
     const value = source[name];
     if (!value) return [`${name}: required in production`];
-    if (value.length < SECRET_MIN_LENGTH) return [`${name}: must be at least ${SECRET_MIN_LENGTH} characters in production`];
+    if (value.length < SECRET_MIN_LENGTH)
+      return [`${name}: must be at least ${SECRET_MIN_LENGTH} characters in production`];
     return [];
   });
 }
@@ -252,7 +251,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
-    Object.values(value).forEach((v) => deepFreeze(v));
+    Object.values(value as object).forEach((v: unknown) => deepFreeze(v));
     Object.freeze(value);
   }
   return value;

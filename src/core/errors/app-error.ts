@@ -96,7 +96,11 @@ export class RateLimitError extends AppError {
 
 export class ServiceUnavailableError extends AppError {
   readonly kind = 'unavailable';
-  constructor(message = 'The service is temporarily unavailable', code = 'SERVICE_UNAVAILABLE', details?: ErrorDetail[]) {
+  constructor(
+    message = 'The service is temporarily unavailable',
+    code = 'SERVICE_UNAVAILABLE',
+    details?: ErrorDetail[],
+  ) {
     super(code, message, details);
   }
 }

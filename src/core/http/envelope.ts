@@ -5,9 +5,7 @@ export const errorEnvelope = z
     error: z.object({
       code: z.string().openapi({ example: 'VALIDATION_ERROR' }),
       message: z.string(),
-      details: z.array(
-        z.object({ path: z.string().optional(), message: z.string(), code: z.string().optional() }),
-      ),
+      details: z.array(z.object({ path: z.string().optional(), message: z.string(), code: z.string().optional() })),
       requestId: z.string(),
     }),
   })

@@ -64,10 +64,14 @@ describe('RouteRegistry', () => {
     });
 
     expect((await request(app.callback()).delete('/api/v1/users/not-a-uuid')).status).toBe(401);
-    expect((await request(app.callback()).delete(`/api/v1/users/${ID}`).set('Authorization', 'Bearer x')).status).toBe(403);
+    expect((await request(app.callback()).delete(`/api/v1/users/${ID}`).set('Authorization', 'Bearer x')).status).toBe(
+      403,
+    );
     const ok = await request(app.callback()).delete(`/api/v1/users/${ID}`).set('Authorization', 'Bearer admin');
     expect(ok.status).toBe(204);
-    const badParam = await request(app.callback()).delete('/api/v1/users/not-a-uuid').set('Authorization', 'Bearer admin');
+    const badParam = await request(app.callback())
+      .delete('/api/v1/users/not-a-uuid')
+      .set('Authorization', 'Bearer admin');
     expect(badParam.status).toBe(400);
     expect(badParam.body.error.details[0].path).toBe('params.id');
     expect(seen.slice(0, 3)).toEqual(['auth', 'auth', 'permission:users.delete']);

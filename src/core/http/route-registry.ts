@@ -105,7 +105,7 @@ export class RouteRegistry {
           query: parse(route.request?.query, ctx.query, 'query'),
           body: parse(route.request?.body, ctx.request.body, 'body'),
         };
-        respond(route, ctx, await route.handler(input as never, ctx));
+        respond(route, ctx, await route.handler(input, ctx));
       });
       router[route.method](this.fullPath(route), ...chain);
     }
@@ -165,11 +165,9 @@ export class RouteRegistry {
       request: {
         params: request?.params as never,
         query: request?.query as never,
-        body: request?.body
-          ? { required: true, content: { 'application/json': { schema: request.body } } }
-          : undefined,
+        body: request?.body ? { required: true, content: { 'application/json': { schema: request.body } } } : undefined,
       },
-      responses: responses as never,
+      responses,
       'x-auth': route.auth,
       'x-permissions': route.permission ? [route.permission] : [],
     };

@@ -59,7 +59,9 @@ describe('error handler', () => {
   });
 
   test('when the database connection fails, then 503 with no driver detail, and the error is reported', async () => {
-    const err = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { name: 'SequelizeConnectionRefusedError' });
+    const err = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), {
+      name: 'SequelizeConnectionRefusedError',
+    });
     const { app, emitted } = appThrowing(err);
     const res = await request(app.callback()).get('/');
     expect(res.status).toBe(503);

@@ -48,11 +48,22 @@ function describe(err: unknown): ErrorBody | null {
       err instanceof RateLimitError && err.retryAfterSeconds !== undefined
         ? { 'Retry-After': String(err.retryAfterSeconds) }
         : undefined;
-    return { status: STATUS_BY_KIND[err.kind], code: err.code, message: err.message, details: err.details ?? [], headers };
+    return {
+      status: STATUS_BY_KIND[err.kind],
+      code: err.code,
+      message: err.message,
+      details: err.details ?? [],
+      headers,
+    };
   }
   const e = err as { status?: number; type?: string; headers?: Record<string, string>; name?: string };
   if (e && UNAVAILABLE_NAMES.has(e.name ?? '')) {
-    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable, retry later', details: [] };
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The database is unavailable, retry later',
+      details: [],
+    };
   }
   const known = typeof e?.status === 'number' ? HTTP_ERRORS[e.status] : undefined;
   if (!known || e.status === undefined) return null;
@@ -84,7 +95,12 @@ export function errorHandler(): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        send(ctx, { status: 404, code: 'ROUTE_NOT_FOUND', message: 'No route matches this method and path', details: [] });
+        send(ctx, {
+          status: 404,
+          code: 'ROUTE_NOT_FOUND',
+          message: 'No route matches this method and path',
+          details: [],
+        });
       }
     } catch (err) {
       const known = describe(err);

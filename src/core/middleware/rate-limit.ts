@@ -37,7 +37,7 @@ export function rateLimit(redis: Redis | null, options: RateLimitOptions): Middl
     throw: true,
     errorMessage: 'Too many requests, retry later',
     headers: { remaining: 'RateLimit-Remaining', reset: 'RateLimit-Reset', total: 'RateLimit-Limit' },
-  } as ratelimit.MiddlewareOptions) as Middleware;
+  });
 
   // Fail open: when the store itself fails (Redis down), serve unlimited rather than fail every request.
   return async (ctx, next) => {

@@ -25,7 +25,7 @@ export function securityHeaders(config: Pick<Config, 'isProduction'>): Middlewar
     },
     hsts: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginResourcePolicy: { policy: 'same-site' },
-  }) as Middleware;
+  });
 }
 
 /** CORS answers only the listed origins; credentials are allowed for them alone. */

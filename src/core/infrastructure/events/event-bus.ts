@@ -22,7 +22,11 @@ export class EventBus {
     const list = this.handlers.get(name) ?? [];
     list.push(handler as EventHandler<DomainEvent>);
     this.handlers.set(name, list);
-    return () => this.handlers.set(name, (this.handlers.get(name) ?? []).filter((h) => h !== handler));
+    return () =>
+      this.handlers.set(
+        name,
+        (this.handlers.get(name) ?? []).filter((h) => h !== handler),
+      );
   }
 
   /** Resolves when every handler has settled; never rejects. */
@@ -37,6 +41,9 @@ export class EventBus {
   }
 }
 
-export function domainEvent<TName extends string, TPayload>(name: TName, payload: TPayload): DomainEvent<TName, TPayload> {
+export function domainEvent<TName extends string, TPayload>(
+  name: TName,
+  payload: TPayload,
+): DomainEvent<TName, TPayload> {
   return { name, payload, occurredAt: new Date() };
 }
