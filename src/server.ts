@@ -8,7 +8,7 @@ import { createContainer, disposeContainer } from './core/bootstrap/container';
 import type { AppModule } from './core/bootstrap/module';
 import { APP_MODULES } from './core/bootstrap/modules';
 import type { Config } from './core/config/config';
-import { connectRedis } from './core/infrastructure/cache/redis';
+import { closeRedis, connectRedis } from './core/infrastructure/cache/redis';
 import { migratePublicSchema, openDatabase, type Database } from './core/infrastructure/database/database';
 import { createLogger, type Logger } from './core/logger';
 
@@ -32,7 +32,7 @@ class Resources {
 
   async close(): Promise<void> {
     if (this.container) disposeContainer(this.container);
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    if (this.redis) await closeRedis(this.redis);
     await this.database?.close();
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Cache } from '../../src/core/infrastructure/cache/cache';
 import { MemoryCache } from '../../src/core/infrastructure/cache/memory-cache';
-import { connectRedis } from '../../src/core/infrastructure/cache/redis';
+import { closeRedis, connectRedis } from '../../src/core/infrastructure/cache/redis';
 import { RedisCache } from '../../src/core/infrastructure/cache/redis-cache';
 import { createLogger } from '../../src/core/logger';
 import { testRedisUrl } from '../support/test-server';
@@ -18,7 +18,7 @@ if (redisUrl) {
     async () => {
       const logger = createLogger({ env: 'test', log: { level: 'silent' } });
       const redis: Redis = await connectRedis({ url: redisUrl, keyPrefix: `test:${randomUUID()}:` }, logger);
-      return { cache: new RedisCache(redis), close: async () => void (await redis.quit()) };
+      return { cache: new RedisCache(redis), close: () => closeRedis(redis) };
     },
   ]);
 }

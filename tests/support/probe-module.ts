@@ -38,7 +38,8 @@ export const probeModule: AppModule = {
       request: { query: z.strictObject({ ms: z.coerce.number().int().min(0).max(5000) }) },
       response: { status: 200, description: 'Done', schema: z.object({ waited: z.number() }) },
       handler: async ({ query }) => {
-        await new Promise((resolve) => setTimeout(resolve, query.ms));
+        // unref: a request cut by a shutdown test must not keep the test process alive.
+        await new Promise((resolve) => setTimeout(resolve, query.ms).unref());
         return { waited: query.ms };
       },
     }),

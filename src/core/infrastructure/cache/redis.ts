@@ -23,3 +23,19 @@ export async function connectRedis(config: NonNullable<Config['redis']>, logger:
 export async function pingRedis(redis: Redis): Promise<void> {
   await redis.ping();
 }
+
+/**
+ * QUIT only works on a live connection; while Redis is unreachable it would wait on the
+ * reconnect loop, so then the client is disconnected outright (which also stops reconnecting).
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    try {
+      await redis.quit();
+      return;
+    } catch {
+      // fall through to a hard disconnect
+    }
+  }
+  redis.disconnect();
+}
