@@ -40,12 +40,12 @@ module.exports = {
       name: 'domain-no-outer-layers',
       severity: 'error',
       comment:
-        'Domain code may import only src/core/errors, src/core/utils and its own module domain ' +
+        'Domain code may import only src/core/{errors,utils,domain} and its own module domain ' +
         '(other modules only through their public files, see no-cross-module-internals).',
       from: { path: '^src/modules/([^/]+)/domain/' },
       to: {
         path: ['^src/core/', '^src/modules/[^/]+/(application|infrastructure|presentation)/', '^src/modules/$1/'],
-        pathNot: ['^src/core/(errors|utils)/', '^src/modules/$1/domain/'],
+        pathNot: ['^src/core/(errors|utils|domain)/', '^src/modules/$1/domain/'],
       },
     },
     {

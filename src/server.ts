@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { ContainerInstance } from 'typedi';
 import { createApp } from './core/bootstrap/app';
-import { createContainer, disposeContainer } from './core/bootstrap/container';
+import { createContainer, disposeContainer, TOKENS } from './core/bootstrap/container';
 import type { AppModule } from './core/bootstrap/module';
 import { APP_MODULES } from './core/bootstrap/modules';
 import type { Config } from './core/config/config';
@@ -22,6 +22,8 @@ export interface RunningServer {
 export interface StartOptions {
   modules?: AppModule[];
   logger?: Logger;
+  /** Replaces bindings before the app is built (tests: a fake clock, a failing adapter). */
+  configure?: (container: ContainerInstance) => void;
 }
 
 /** Resources opened so far, closed in reverse order by stop() or by a failed start. */
@@ -31,7 +33,12 @@ class Resources {
   container: ContainerInstance | null = null;
 
   async close(): Promise<void> {
-    if (this.container) disposeContainer(this.container);
+    if (this.container) {
+      // Background work may still write to the database and send mail: let it finish first.
+      await this.container.get(TOKENS.tasks).drain(5_000);
+      await this.container.get(TOKENS.mailer).drain(5_000);
+      disposeContainer(this.container);
+    }
     if (this.redis) await closeRedis(this.redis);
     await this.database?.close();
   }
@@ -57,6 +64,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       options.modules ?? APP_MODULES,
     );
     resources.container = container;
+    options.configure?.(container);
     const handle = createApp(container).callback();
     const server = http.createServer((req, res) => void handle(req, res));
     await new Promise<void>((resolve, reject) => {

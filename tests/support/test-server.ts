@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../../src/core/config/config';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server';
 
@@ -22,6 +24,10 @@ export async function startTestServer(
     DB_MIGRATE_ON_START: 'false',
     DB_POOL_MAX: '4',
     RATE_LIMIT_MAX_REQUESTS: '1000000',
+    AUTH_RATE_LIMIT_MAX: '1000000',
+    BCRYPT_ROUNDS: '4',
+    EMAIL_TRANSPORT: 'file',
+    EMAIL_OUTBOX_DIR: path.join(os.tmpdir(), 'tenant-api-test-outbox'),
     REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
     ...env,
   });

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
-import { Container, type ContainerInstance, Token } from 'typedi';
+import { Container, type ContainerInstance } from 'typedi';
 import type { Config } from '../config/config';
+import { systemClock } from '../domain/clock';
 import { docsRoutes } from '../http/docs.routes';
 import { healthRoutes, type HealthCheck } from '../http/health.routes';
 import { RouteRegistry, type Guards } from '../http/route-registry';
-import type { Cache } from '../infrastructure/cache/cache';
+import { UnitOfWork } from '../infrastructure/database/unit-of-work';
+import { EmailQueue } from '../infrastructure/email/email-queue';
+import { createEmailTransport } from '../infrastructure/email/nodemailer-transport';
+import { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
 import { MemoryCache } from '../infrastructure/cache/memory-cache';
 import { RedisCache } from '../infrastructure/cache/redis-cache';
 import { pingRedis } from '../infrastructure/cache/redis';
@@ -14,18 +18,9 @@ import { pingDatabase } from '../infrastructure/database/sequelize';
 import { EventBus } from '../infrastructure/events/event-bus';
 import type { Logger } from '../logger';
 import type { AppModule } from './module';
+import { TOKENS } from './tokens';
 
-export const TOKENS = {
-  config: new Token<Config>('Config'),
-  logger: new Token<Logger>('Logger'),
-  sequelize: new Token<Sequelize>('Sequelize'),
-  /** null when no Redis is configured. */
-  redis: new Token<Redis | null>('Redis'),
-  cache: new Token<Cache>('Cache'),
-  eventBus: new Token<EventBus>('EventBus'),
-  routes: new Token<RouteRegistry>('RouteRegistry'),
-  guards: new Token<Guards>('Guards'),
-};
+export { TOKENS } from './tokens';
 
 export interface Infrastructure {
   config: Config;
@@ -46,7 +41,11 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   container.set(TOKENS.sequelize, sequelize);
   container.set(TOKENS.redis, redis);
   container.set(TOKENS.cache, redis ? new RedisCache(redis) : new MemoryCache());
+  container.set(TOKENS.clock, systemClock);
   container.set(TOKENS.eventBus, new EventBus(logger));
+  container.set(TOKENS.transactions, new UnitOfWork(sequelize));
+  container.set(TOKENS.mailer, new EmailQueue(createEmailTransport(config.email, logger), logger));
+  container.set(TOKENS.tasks, new BackgroundTasks(logger));
   container.set(TOKENS.guards, { auth: {} } satisfies Guards);
 
   modules.forEach((module) => module.register?.(container));

@@ -1,4 +1,7 @@
+import { auditModule } from '../../modules/audit/audit.module';
+import { authModule } from '../../modules/auth/auth.module';
+import { userModule } from '../../modules/user/user.module';
 import type { AppModule } from './module';
 
-/** Every bounded context of the API, in registration order. */
-export const APP_MODULES: AppModule[] = [];
+/** Every bounded context of the API, in registration order (a module's dependencies first). */
+export const APP_MODULES: AppModule[] = [auditModule, userModule, authModule];

@@ -21,8 +21,9 @@ describe('loadConfig', () => {
     expect(config.database.url).toBeNull();
     expect(config.redis).toBeNull();
     expect(config.rateLimit).toEqual({ windowMs: 900_000, max: 100 });
-    expect(config.auth.jwtExpiresIn).toBe('15m');
-    expect(config.auth.refreshTokenExpiresIn).toBe('7d');
+    expect(config.auth.accessTokenTtlSeconds).toBe(900);
+    expect(config.auth.refreshTokenTtlSeconds).toBe(7 * 86_400);
+    expect(config.auth.bcryptRounds).toBe(12);
   });
 
   test('when secrets are missing outside production, then ephemeral ones are made and a warning names each', () => {
@@ -98,6 +99,12 @@ describe('loadConfig', () => {
       'DB_POOL_MIN: must not exceed DB_POOL_MAX',
       'SMTP_URL: SMTP_URL or SMTP_HOST is required when EMAIL_TRANSPORT=smtp',
     ]);
+  });
+
+  test('when in production with a bcrypt cost below 12, then it is refused', () => {
+    expect(
+      problemsOf({ NODE_ENV: 'production', JWT_SECRET: SECRET, REFRESH_TOKEN_SECRET: SECRET, BCRYPT_ROUNDS: '10' }),
+    ).toEqual(['BCRYPT_ROUNDS: must be at least 12 in production']);
   });
 
   test('when loaded, then the config is deeply frozen', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import { durationToSeconds } from '../utils/duration';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../../..').replace(/[/\\]dist$/, '');
 
@@ -63,6 +64,14 @@ const envSchema = z.object({
   REFRESH_TOKEN_SECRET: optionalText,
   REFRESH_TOKEN_EXPIRES_IN: duration.default('7d'),
 
+  BCRYPT_ROUNDS: int(4, 15).default(12),
+  REQUIRE_EMAIL_VERIFICATION: bool.default(false),
+  REFRESH_REUSE_WINDOW_S: int(0, 300).default(10),
+  SESSION_ABSOLUTE_LIFETIME: duration.default('30d'),
+  SESSION_IDLE_TIMEOUT: duration.default('7d'),
+  AUTH_RATE_LIMIT_MAX: int(1, 10_000_000).default(10),
+  AUTH_RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
+
   CORS_ORIGINS: commaList.pipe(z.array(z.url())),
   RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
   RATE_LIMIT_MAX_REQUESTS: int(1, 10_000_000).default(100),
@@ -102,9 +111,15 @@ export interface Config {
   redis: { url: string; keyPrefix: string } | null;
   auth: {
     jwtSecret: string;
-    jwtExpiresIn: string;
     refreshTokenSecret: string;
-    refreshTokenExpiresIn: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    bcryptRounds: number;
+    requireEmailVerification: boolean;
+    reuseWindowSeconds: number;
+    sessionAbsoluteSeconds: number;
+    sessionIdleSeconds: number;
+    rateLimit: { windowMs: number; max: number };
   };
   cors: { origins: string[] };
   rateLimit: { windowMs: number; max: number };
@@ -170,6 +185,8 @@ function resolveSecrets(env: Env, warnings: string[]): Record<(typeof SECRETS)[n
 
 function crossFieldProblems(env: Env): string[] {
   const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && env.BCRYPT_ROUNDS < 12)
+    problems.push('BCRYPT_ROUNDS: must be at least 12 in production');
   if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push('DB_POOL_MIN: must not exceed DB_POOL_MAX');
   if (env.EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL && !env.SMTP_HOST)
     problems.push('SMTP_URL: SMTP_URL or SMTP_HOST is required when EMAIL_TRANSPORT=smtp');
@@ -224,9 +241,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     redis: redis ? { url: redis, keyPrefix: env.REDIS_KEY_PREFIX } : null,
     auth: {
       jwtSecret: secrets.JWT_SECRET,
-      jwtExpiresIn: env.JWT_EXPIRES_IN,
       refreshTokenSecret: secrets.REFRESH_TOKEN_SECRET,
-      refreshTokenExpiresIn: env.REFRESH_TOKEN_EXPIRES_IN,
+      accessTokenTtlSeconds: durationToSeconds(env.JWT_EXPIRES_IN),
+      refreshTokenTtlSeconds: durationToSeconds(env.REFRESH_TOKEN_EXPIRES_IN),
+      bcryptRounds: env.BCRYPT_ROUNDS,
+      requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
+      reuseWindowSeconds: env.REFRESH_REUSE_WINDOW_S,
+      sessionAbsoluteSeconds: durationToSeconds(env.SESSION_ABSOLUTE_LIFETIME),
+      sessionIdleSeconds: durationToSeconds(env.SESSION_IDLE_TIMEOUT),
+      rateLimit: { windowMs: env.AUTH_RATE_LIMIT_WINDOW_MS, max: env.AUTH_RATE_LIMIT_MAX },
     },
     cors: { origins: env.CORS_ORIGINS },
     rateLimit: { windowMs: env.RATE_LIMIT_WINDOW_MS, max: env.RATE_LIMIT_MAX_REQUESTS },

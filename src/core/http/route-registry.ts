@@ -99,6 +99,7 @@ export class RouteRegistry {
         if (!guards.permission) throw new Error(`No permission guard is configured (${route.path})`);
         chain.push(guards.permission(route.permission));
       }
+      chain.push(...(route.middleware ?? []));
       chain.push(async (ctx) => {
         const input = {
           params: parse(route.request?.params, ctx.params, 'params'),

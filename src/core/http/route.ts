@@ -1,4 +1,4 @@
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { z } from './zod';
 import type { Page } from './envelope';
 
@@ -37,6 +37,8 @@ export interface RouteSpec<
   auth: AuthMode;
   /** `resource.action` the caller must hold (enforced by the RBAC guard). */
   permission?: string;
+  /** Extra middleware run after the guards and before validation (e.g. a stricter rate limit). */
+  middleware?: Middleware[];
   request?: { params?: P; query?: Q; body?: B };
   response: {
     status: SuccessStatus;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
+import { requestContext } from '../context/request-context';
 import type { Logger } from '../logger';
 import '../http/context';
 
@@ -14,6 +15,7 @@ export function requestId(logger: Logger): Middleware {
     ctx.state.requestId = id;
     ctx.log = logger.child({ requestId: id });
     ctx.set(REQUEST_ID_HEADER, id);
-    await next();
+    // Everything below (use cases, audit log, repositories) sees who asked, from where.
+    await requestContext.run({ requestId: id, ip: ctx.ip, userAgent: ctx.get('User-Agent') || undefined }, next);
   };
 }

@@ -1,11 +1,7 @@
+import type { DomainEvent } from '../../domain/domain-event';
 import type { Logger } from '../../logger';
 
-/** A domain event: a fact, named in the past tense, with a plain payload. */
-export interface DomainEvent<TName extends string = string, TPayload = unknown> {
-  name: TName;
-  payload: TPayload;
-  occurredAt: Date;
-}
+export { domainEvent, type DomainEvent } from '../../domain/domain-event';
 
 export type EventHandler<E extends DomainEvent> = (event: E) => Promise<void> | void;
 
@@ -39,11 +35,4 @@ export class EventBus {
       }
     });
   }
-}
-
-export function domainEvent<TName extends string, TPayload>(
-  name: TName,
-  payload: TPayload,
-): DomainEvent<TName, TPayload> {
-  return { name, payload, occurredAt: new Date() };
 }

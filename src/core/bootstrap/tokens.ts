@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize';
+import { Token } from 'typedi';
+import type { Config } from '../config/config';
+import type { Clock } from '../domain/clock';
+import type { Guards } from '../http/route-registry';
+import type { RouteRegistry } from '../http/route-registry';
+import type { Cache } from '../infrastructure/cache/cache';
+import type { TransactionRunner } from '../infrastructure/database/unit-of-work';
+import type { Mailer } from '../infrastructure/email/email';
+import type { EventBus } from '../infrastructure/events/event-bus';
+import type { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
+import type { Logger } from '../logger';
+
+/** Tokens of what core provides to every module. Kept apart from container.ts to avoid import cycles. */
+export const TOKENS = {
+  config: new Token<Config>('Config'),
+  logger: new Token<Logger>('Logger'),
+  clock: new Token<Clock>('Clock'),
+  sequelize: new Token<Sequelize>('Sequelize'),
+  /** null when no Redis is configured. */
+  redis: new Token<Redis | null>('Redis'),
+  cache: new Token<Cache>('Cache'),
+  eventBus: new Token<EventBus>('EventBus'),
+  transactions: new Token<TransactionRunner>('TransactionRunner'),
+  mailer: new Token<Mailer>('Mailer'),
+  tasks: new Token<BackgroundTasks>('BackgroundTasks'),
+  routes: new Token<RouteRegistry>('RouteRegistry'),
+  guards: new Token<Guards>('Guards'),
+};

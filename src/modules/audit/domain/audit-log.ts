@@ -1,0 +1,14 @@
+/** One security-relevant fact. Never a secret, token or hash in metadata. */
+export interface AuditEntry {
+  /** `context.subject.verb`, e.g. `auth.login.failed`. */
+  action: string;
+  actorId?: string | null;
+  targetType?: string;
+  targetId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Where audit entries go; the adapter adds request id, IP and user agent from the request context. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}

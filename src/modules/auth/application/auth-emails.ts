@@ -1,0 +1,38 @@
+import type { EmailMessage } from '../../../core/infrastructure/email/email';
+
+const escape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function message(to: string, subject: string, lines: string[], link?: { url: string; label: string }): EmailMessage {
+  const text = [...lines, ...(link ? ['', `${link.label}: ${link.url}`] : [])].join('\n');
+  const html = [
+    ...lines.map((line) => `<p>${escape(line)}</p>`),
+    ...(link ? [`<p><a href="${escape(link.url)}">${escape(link.label)}</a></p>`] : []),
+  ].join('\n');
+  return { to, subject, text, html };
+}
+
+export const authEmails = {
+  verify: (to: string, name: string, url: string) =>
+    message(
+      to,
+      'Confirm your email address',
+      [`Hello ${name},`, 'Confirm your email address to finish setting up your account. The link works for 24 hours.'],
+      { url, label: 'Confirm email address' },
+    ),
+  reset: (to: string, name: string, url: string) =>
+    message(
+      to,
+      'Reset your password',
+      [
+        `Hello ${name},`,
+        'Someone asked to reset your password. The link works for one hour. If it was not you, ignore this email.',
+      ],
+      { url, label: 'Reset password' },
+    ),
+  passwordChanged: (to: string, name: string) =>
+    message(to, 'Your password was changed', [
+      `Hello ${name},`,
+      'Your password was just changed and every session was signed out. If this was not you, reset your password now.',
+    ]),
+};

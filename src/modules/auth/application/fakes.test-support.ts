@@ -1,0 +1,204 @@
+// In-memory fakes of the auth ports for use-case unit tests. They keep snapshots, not live
+// objects, so state changes a use case forgets to save are lost, as with the real database.
+import { MemoryCache } from '../../../core/infrastructure/cache/memory-cache';
+import type { EmailMessage, Mailer } from '../../../core/infrastructure/email/email';
+import type { AuditEntry, AuditLog } from '../../audit/audit.public';
+import { EmailTakenError, User, type Email, type UserRepository } from '../../user/user.public';
+import { EmailToken, type EmailTokenProps, type EmailTokenPurpose } from '../domain/email-token';
+import { AccessTokenInvalidError } from '../domain/errors';
+import type {
+  AccessClaims,
+  EmailTokenRepository,
+  PasswordHasher,
+  SessionRepository,
+  TokenService,
+} from '../domain/ports';
+import { RefreshToken, type RefreshTokenProps } from '../domain/refresh-token';
+import { Session, type SessionProps } from '../domain/session';
+import type { AuthSettings } from './tokens';
+
+export class FakeUsers implements UserRepository {
+  readonly rows = new Map<string, ReturnType<User['toProps']>>();
+  async findById(id: string) {
+    const p = this.rows.get(id);
+    return p ? User.restore(p) : null;
+  }
+  async findByEmail(email: Email) {
+    const p = [...this.rows.values()].find((r) => r.email.value === email.value);
+    return p ? User.restore(p) : null;
+  }
+  async create(user: User) {
+    if (await this.findByEmail(user.email)) throw new EmailTakenError();
+    this.rows.set(user.id, user.toProps());
+  }
+  async save(user: User) {
+    this.rows.set(user.id, user.toProps());
+  }
+}
+
+export class FakeSessions implements SessionRepository {
+  readonly sessions = new Map<string, SessionProps>();
+  readonly tokens = new Map<string, RefreshTokenProps>();
+  async create(session: Session, token: RefreshToken) {
+    this.sessions.set(session.id, session.toProps());
+    this.tokens.set(token.id, token.toProps());
+  }
+  async findTokenByHashForUpdate(hash: string) {
+    const p = [...this.tokens.values()].find((t) => t.tokenHash === hash);
+    return p ? RefreshToken.restore(p) : null;
+  }
+  async findTokenById(id: string) {
+    const p = this.tokens.get(id);
+    return p ? RefreshToken.restore(p) : null;
+  }
+  async findSession(id: string) {
+    const p = this.sessions.get(id);
+    return p ? Session.restore(p) : null;
+  }
+  async rotate(used: RefreshToken, successor: RefreshToken, session: Session) {
+    this.tokens.set(used.id, used.toProps());
+    this.tokens.set(successor.id, successor.toProps());
+    this.sessions.set(session.id, session.toProps());
+  }
+  async saveSession(session: Session) {
+    this.sessions.set(session.id, session.toProps());
+  }
+  async revokeAllForUser(userId: string, reason: string, now: Date, except?: string) {
+    const ids: string[] = [];
+    for (const p of this.sessions.values()) {
+      if (p.userId === userId && !p.revokedAt && p.id !== except) {
+        this.sessions.set(p.id, { ...p, revokedAt: now, revokedReason: reason });
+        ids.push(p.id);
+      }
+    }
+    return ids;
+  }
+}
+
+export class FakeEmailTokens implements EmailTokenRepository {
+  readonly rows = new Map<string, EmailTokenProps>();
+  async replace(token: EmailToken) {
+    const t = token.toProps();
+    for (const p of this.rows.values()) {
+      if (p.userId === t.userId && p.purpose === t.purpose && !p.usedAt)
+        this.rows.set(p.id, { ...p, usedAt: new Date(0) });
+    }
+    this.rows.set(t.id, t);
+  }
+  async findByHashForUpdate(purpose: EmailTokenPurpose, hash: string) {
+    const p = [...this.rows.values()].find((r) => r.purpose === purpose && r.tokenHash === hash);
+    return p ? EmailToken.restore(p) : null;
+  }
+  async save(token: EmailToken) {
+    this.rows.set(token.toProps().id, token.toProps());
+  }
+}
+
+/** Readable, deterministic tokens: `access:<sub>:<sid>:<jti>:<exp>`. */
+export class FakeTokenService implements TokenService {
+  private n = 0;
+  constructor(private readonly clock: { now(): Date }) {}
+  signAccessToken(input: { sub: string; sid: string; wid?: string }) {
+    const claims: AccessClaims = {
+      ...input,
+      jti: `jti-${++this.n}`,
+      exp: Math.floor(this.clock.now().getTime() / 1000) + 900,
+    };
+    return { token: `access:${claims.sub}:${claims.sid}:${claims.jti}:${claims.exp}`, claims };
+  }
+  verifyAccessToken(token: string): AccessClaims {
+    const [kind, sub, sid, jti, exp] = token.split(':');
+    if (kind !== 'access' || !sub || !sid || !jti || Number(exp) * 1000 <= this.clock.now().getTime()) {
+      throw new AccessTokenInvalidError();
+    }
+    return { sub, sid, jti, exp: Number(exp) };
+  }
+  mintSecret(prefix: string) {
+    const secret = `${prefix}_secret_${++this.n}`;
+    return { secret, hash: this.hashSecret(secret) };
+  }
+  hashSecret(secret: string) {
+    return `hash(${secret})`;
+  }
+  seal(secret: string) {
+    return `sealed(${secret})`;
+  }
+  unseal(sealed: string) {
+    return sealed.slice('sealed('.length, -1);
+  }
+}
+
+export class FakeHasher implements PasswordHasher {
+  readonly verified: (string | null)[] = [];
+  async hash(password: string) {
+    return `hashed:${password}`;
+  }
+  async verify(password: string, hash: string | null) {
+    this.verified.push(hash);
+    return hash === `hashed:${password}`;
+  }
+}
+
+export class FakeMailer implements Mailer {
+  readonly sent: EmailMessage[] = [];
+  send(message: EmailMessage) {
+    this.sent.push(message);
+  }
+  async drain() {}
+}
+
+export class FakeAudit implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+  async record(entry: AuditEntry) {
+    this.entries.push(entry);
+  }
+  actions() {
+    return this.entries.map((e) => e.action);
+  }
+}
+
+export class FakeClock {
+  constructor(public current = new Date('2026-11-24T12:00:00Z')) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(seconds: number) {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+export const settings: AuthSettings = {
+  accessTokenTtlSeconds: 900,
+  refreshTokenTtlSeconds: 7 * 86_400,
+  reuseWindowSeconds: 10,
+  sessionAbsoluteSeconds: 30 * 86_400,
+  sessionIdleSeconds: 7 * 86_400,
+  requireEmailVerification: false,
+  verifyEmailTtlSeconds: 86_400,
+  resetPasswordTtlSeconds: 3600,
+  frontendUrl: 'http://app.test',
+};
+
+/** Everything a use case may need, fresh per test. */
+export function authFixture(overrides: Partial<AuthSettings> = {}) {
+  const clock = new FakeClock();
+  const pendingTasks: Promise<void>[] = [];
+  return {
+    clock,
+    settings: { ...settings, ...overrides },
+    users: new FakeUsers(),
+    sessions: new FakeSessions(),
+    emailTokens: new FakeEmailTokens(),
+    tokens: new FakeTokenService(clock),
+    hasher: new FakeHasher(),
+    mailer: new FakeMailer(),
+    audit: new FakeAudit(),
+    cache: new MemoryCache(1000, () => clock.now().getTime()),
+    tx: { run: <T>(work: () => Promise<T>) => work() },
+    events: { publish: jest.fn(async () => undefined) },
+    tasks: {
+      run: (_name: string, work: () => Promise<void>) => void pendingTasks.push(work()),
+      flush: () => Promise.all(pendingTasks),
+    },
+  };
+}

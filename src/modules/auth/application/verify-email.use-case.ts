@@ -1,0 +1,51 @@
+import { Inject, Service } from 'typedi';
+import { TOKENS } from '../../../core/bootstrap/tokens';
+import type { Clock } from '../../../core/domain/clock';
+import { domainEvent } from '../../../core/domain/domain-event';
+import type { TransactionRunner } from '../../../core/infrastructure/database/unit-of-work';
+import type { EventBus } from '../../../core/infrastructure/events/event-bus';
+import { z } from '../../../core/http/zod';
+import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
+import { USER_REPOSITORY, type UserRepository } from '../../user/user.public';
+import { EmailTokenInvalidError } from '../domain/email-token';
+import type { EmailVerified } from '../domain/events';
+import type { EmailTokenRepository, TokenService } from '../domain/ports';
+import { EMAIL_TOKEN_REPOSITORY, TOKEN_SERVICE } from './tokens';
+
+export const emailTokenInput = z.strictObject({ token: z.string().min(10).max(200) });
+export type EmailTokenInput = z.infer<typeof emailTokenInput>;
+
+@Service()
+export class VerifyEmail {
+  constructor(
+    @Inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @Inject(EMAIL_TOKEN_REPOSITORY) private readonly emailTokens: EmailTokenRepository,
+    @Inject(TOKEN_SERVICE) private readonly tokens: TokenService,
+    @Inject(TOKENS.transactions) private readonly tx: TransactionRunner,
+    @Inject(TOKENS.eventBus) private readonly events: EventBus,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(TOKENS.clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: EmailTokenInput): Promise<void> {
+    const now = this.clock.now();
+    const userId = await this.tx.run(async () => {
+      const token = await this.emailTokens.findByHashForUpdate('verify_email', this.tokens.hashSecret(input.token));
+      if (!token) throw new EmailTokenInvalidError('verify_email');
+      token.consume(now);
+      const user = await this.users.findById(token.userId);
+      if (!user) throw new EmailTokenInvalidError('verify_email');
+      user.verifyEmail(now);
+      await this.emailTokens.save(token);
+      await this.users.save(user);
+      await this.audit.record({
+        action: 'auth.email.verified',
+        actorId: user.id,
+        targetType: 'user',
+        targetId: user.id,
+      });
+      return user.id;
+    });
+    await this.events.publish<EmailVerified>(domainEvent('EmailVerified', { userId }));
+  }
+}

@@ -1,0 +1,48 @@
+import { TOKENS } from '../../core/bootstrap/tokens';
+import type { AppModule } from '../../core/bootstrap/module';
+import { Authenticator } from './application/authenticator.service';
+import {
+  AUTH_SETTINGS,
+  EMAIL_TOKEN_REPOSITORY,
+  PASSWORD_HASHER,
+  SESSION_REPOSITORY,
+  TOKEN_SERVICE,
+} from './application/tokens';
+import { BcryptPasswordHasher } from './infrastructure/bcrypt-password-hasher';
+import { JwtTokenService } from './infrastructure/jwt-token.service';
+import { SequelizeEmailTokenRepository } from './infrastructure/sequelize-email-token.repository';
+import { SequelizeSessionRepository } from './infrastructure/sequelize-session.repository';
+import { bearerGuard } from './presentation/auth.guard';
+import { authRoutes } from './presentation/auth.routes';
+
+export const authModule: AppModule = {
+  name: 'auth',
+  register: (container) => {
+    const config = container.get(TOKENS.config);
+    const sequelize = container.get(TOKENS.sequelize);
+    const { auth } = config;
+    container.set(AUTH_SETTINGS, {
+      accessTokenTtlSeconds: auth.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: auth.refreshTokenTtlSeconds,
+      reuseWindowSeconds: auth.reuseWindowSeconds,
+      sessionAbsoluteSeconds: auth.sessionAbsoluteSeconds,
+      sessionIdleSeconds: auth.sessionIdleSeconds,
+      requireEmailVerification: auth.requireEmailVerification,
+      verifyEmailTtlSeconds: 24 * 3600,
+      resetPasswordTtlSeconds: 3600,
+      frontendUrl: config.frontendUrl,
+    });
+    // The clock is read through the container so a test can replace it after registration.
+    const clock = { now: () => container.get(TOKENS.clock).now() };
+    container.set(TOKEN_SERVICE, new JwtTokenService(auth, clock));
+    container.set(PASSWORD_HASHER, new BcryptPasswordHasher(auth.bcryptRounds));
+    container.set(SESSION_REPOSITORY, new SequelizeSessionRepository(sequelize));
+    container.set(EMAIL_TOKEN_REPOSITORY, new SequelizeEmailTokenRepository(sequelize));
+    const guards = container.get(TOKENS.guards);
+    container.set(TOKENS.guards, {
+      ...guards,
+      auth: { ...guards.auth, user: [bearerGuard(() => container.get(Authenticator))] },
+    });
+  },
+  routes: authRoutes,
+};

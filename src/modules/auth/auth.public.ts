@@ -1,0 +1,7 @@
+// What other modules may use of the auth context.
+export { Authenticator } from './application/authenticator.service';
+export { SessionIssuer, type TokenPair } from './application/session-issuer.service';
+export { SESSION_REPOSITORY } from './application/tokens';
+export { Password } from './domain/password';
+export type { PasswordHasher, SessionRepository } from './domain/ports';
+export { PASSWORD_HASHER } from './application/tokens';

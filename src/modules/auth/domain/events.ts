@@ -1,0 +1,7 @@
+import type { DomainEvent } from '../../../core/domain/domain-event';
+
+export type UserRegistered = DomainEvent<'UserRegistered', { userId: string }>;
+export type UserLoggedIn = DomainEvent<'UserLoggedIn', { userId: string; sessionId: string }>;
+export type UserLoggedOut = DomainEvent<'UserLoggedOut', { userId: string; sessionIds: string[] }>;
+export type PasswordReset = DomainEvent<'PasswordReset', { userId: string }>;
+export type EmailVerified = DomainEvent<'EmailVerified', { userId: string }>;

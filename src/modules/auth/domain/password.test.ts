@@ -1,0 +1,24 @@
+import { Password, WeakPasswordError } from './password';
+
+describe('Password policy (NIST SP 800-63B)', () => {
+  test('when 8 to 128 characters of any kind, then accepted (no composition rules)', () => {
+    expect(Password.create('all lowercase words', 'a@b.co').value).toBe('all lowercase words');
+    expect(() => Password.create('ünïcödé✓✓', 'a@b.co')).not.toThrow();
+    expect(() => Password.create('x'.repeat(128), 'a@b.co')).not.toThrow();
+  });
+
+  test('when length is counted, then it counts characters, not UTF-16 units', () => {
+    expect(() => Password.create('😀😀😀😀', 'a@b.co')).toThrow(WeakPasswordError); // 4 characters, 8 units
+  });
+
+  test.each([
+    ['7 characters', 'abcdefg'],
+    ['129 characters', 'y'.repeat(129)],
+    ['a common password', 'iloveyou2'],
+    ['the common list is case-insensitive', 'PassWord1'],
+    ['the email', 'Ada.Lovelace@Example.com'],
+    ['the email local part', 'ada.lovelace'],
+  ])('when it is %s, then refused with WEAK_PASSWORD', (_case, raw) => {
+    expect(() => Password.create(raw, 'ada.lovelace@example.com')).toThrow(WeakPasswordError);
+  });
+});

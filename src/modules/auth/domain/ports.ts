@@ -1,0 +1,50 @@
+import type { EmailToken, EmailTokenPurpose } from './email-token';
+import type { RefreshToken } from './refresh-token';
+import type { Session } from './session';
+
+export interface SessionRepository {
+  create(session: Session, firstToken: RefreshToken): Promise<void>;
+  /** Locks the token row (SELECT ... FOR UPDATE): concurrent refreshes of one token queue here. */
+  findTokenByHashForUpdate(tokenHash: string): Promise<RefreshToken | null>;
+  findTokenById(id: string): Promise<RefreshToken | null>;
+  findSession(id: string): Promise<Session | null>;
+  /** Persists the rotation: the used token and its successor. */
+  rotate(used: RefreshToken, successor: RefreshToken, session: Session): Promise<void>;
+  saveSession(session: Session): Promise<void>;
+  /** Revokes every live session of a user (optionally but one); returns the revoked ids. */
+  revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<string[]>;
+}
+
+export interface EmailTokenRepository {
+  /** Stores a new token and retires any unused one of the same purpose for the user. */
+  replace(token: EmailToken): Promise<void>;
+  findByHashForUpdate(purpose: EmailTokenPurpose, tokenHash: string): Promise<EmailToken | null>;
+  save(token: EmailToken): Promise<void>;
+}
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  wid?: string;
+  exp: number;
+}
+
+/** Token cryptography: signing access tokens, minting and hashing opaque secrets. */
+export interface TokenService {
+  signAccessToken(claims: { sub: string; sid: string; wid?: string }): { token: string; claims: AccessClaims };
+  /** Throws AccessTokenInvalidError for anything but a valid, unexpired access token. */
+  verifyAccessToken(token: string): AccessClaims;
+  /** A new opaque secret and the hash to store (the secret itself is never stored). */
+  mintSecret(prefix: string): { secret: string; hash: string };
+  hashSecret(secret: string): string;
+  /** Reversible encryption for the grace-window successor. */
+  seal(secret: string): string;
+  unseal(sealed: string): string;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** Compares against a real hash, or against a fixed dummy one when hash is null (same cost). */
+  verify(password: string, hash: string | null): Promise<boolean>;
+}

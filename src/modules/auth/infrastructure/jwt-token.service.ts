@@ -1,0 +1,80 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Clock } from '../../../core/domain/clock';
+import { AccessTokenInvalidError } from '../domain/errors';
+import type { AccessClaims, TokenService } from '../domain/ports';
+
+const ISSUER = 'tenant-api';
+const AUDIENCE = 'tenant-api';
+const ACCESS_TYPE = 'access';
+
+/**
+ * HS256 access tokens (the algorithm is pinned on verify, so `alg: none` and algorithm swaps fail)
+ * and opaque 256-bit secrets for refresh and email tokens, stored only as SHA-256 hashes.
+ */
+export class JwtTokenService implements TokenService {
+  private readonly sealKey: Buffer;
+
+  constructor(
+    private readonly settings: { jwtSecret: string; refreshTokenSecret: string; accessTokenTtlSeconds: number },
+    private readonly clock: Clock,
+  ) {
+    this.sealKey = createHmac('sha256', settings.refreshTokenSecret).update('refresh-token-seal').digest();
+  }
+
+  signAccessToken(input: { sub: string; sid: string; wid?: string }) {
+    const iat = Math.floor(this.clock.now().getTime() / 1000);
+    const claims: AccessClaims = { ...input, jti: randomUUID(), exp: iat + this.settings.accessTokenTtlSeconds };
+    const payload = { ...claims, typ: ACCESS_TYPE, iat, iss: ISSUER, aud: AUDIENCE };
+    if (!input.wid) delete (payload as { wid?: string }).wid;
+    return { token: jwt.sign(payload, this.settings.jwtSecret, { algorithm: 'HS256' }), claims };
+  }
+
+  verifyAccessToken(token: string): AccessClaims {
+    let payload: jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, this.settings.jwtSecret, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        clockTimestamp: Math.floor(this.clock.now().getTime() / 1000),
+      }) as jwt.JwtPayload;
+    } catch (err) {
+      throw new AccessTokenInvalidError(
+        err instanceof jwt.TokenExpiredError ? 'The access token has expired' : 'The access token is invalid',
+      );
+    }
+    const { sub, sid, jti, wid, exp, typ } = payload as jwt.JwtPayload & {
+      sid?: unknown;
+      wid?: unknown;
+      typ?: unknown;
+    };
+    if (typ !== ACCESS_TYPE || typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || !exp) {
+      throw new AccessTokenInvalidError('The access token is invalid');
+    }
+    return { sub, sid, jti, exp, wid: typeof wid === 'string' ? wid : undefined };
+  }
+
+  mintSecret(prefix: string) {
+    const secret = `${prefix}_${randomBytes(32).toString('base64url')}`;
+    return { secret, hash: this.hashSecret(secret) };
+  }
+
+  hashSecret(secret: string): string {
+    return createHash('sha256').update(secret).digest('hex');
+  }
+
+  seal(secret: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
+    const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  unseal(sealed: string): string {
+    const raw = Buffer.from(sealed, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}
