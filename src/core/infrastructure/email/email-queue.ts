@@ -45,10 +45,13 @@ export class EmailQueue implements Mailer {
   }
 
   private attempt(job: Job): void {
-    const delivery = this.transport.deliver(job.message).then(
-      () => undefined,
-      (err: Error) => this.retry(job, err),
-    );
+    // Deferred, so nothing the transport does (or throws) runs inside the caller's request.
+    const delivery = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.transport.deliver(job.message))
+      .then(
+        () => undefined,
+        (err: Error) => this.retry(job, err),
+      );
     this.pending.add(delivery);
     void delivery.finally(() => this.pending.delete(delivery));
   }
