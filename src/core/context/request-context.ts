@@ -8,6 +8,8 @@ export interface RequestContext {
   userAgent?: string;
   actorId?: string;
   transaction?: Transaction;
+  /** Set while the transaction's search_path points at a tenant schema. */
+  tenantSchema?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

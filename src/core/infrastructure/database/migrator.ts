@@ -1,6 +1,8 @@
 import path from 'node:path';
-import { type QueryInterface, type Sequelize, type Transaction } from 'sequelize';
-import { SequelizeStorage, Umzug, type MigrationParams } from 'umzug';
+import { QueryTypes, type QueryInterface, type Sequelize, type Transaction } from 'sequelize';
+import type { SchemaName } from '../../domain/schema-name';
+import { SequelizeStorage, Umzug, type MigrationParams, type UmzugStorage } from 'umzug';
+import { UnitOfWork } from './unit-of-work';
 import type { Logger } from '../../logger';
 
 export interface MigrationContext {
@@ -8,6 +10,8 @@ export interface MigrationContext {
   sequelize: Sequelize;
   /** The schema the migration applies to ("public", or a tenant's). */
   schema: string;
+  /** Runs SQL in the current unit of work: tenant migrations run inside the tenant's transaction. */
+  query(sql: string, replacements?: Record<string, unknown>): Promise<unknown>;
 }
 
 export type Migration = (params: MigrationParams<MigrationContext>) => Promise<void>;
@@ -24,6 +28,8 @@ export interface MigratorOptions {
   schema: string;
   tableName: string;
   logger: Logger;
+  /** Default: umzug's SequelizeStorage (its own connection, no transaction). */
+  storage?: UmzugStorage;
 }
 
 export const PUBLIC_MIGRATIONS_DIR = path.resolve(__dirname, '../../../../migrations');
@@ -47,8 +53,13 @@ export function createMigrator(options: MigratorOptions): Umzug<MigrationContext
         };
       },
     },
-    context: { queryInterface: sequelize.getQueryInterface(), sequelize, schema },
-    storage: new SequelizeStorage({ sequelize, schema, tableName: options.tableName }),
+    context: {
+      queryInterface: sequelize.getQueryInterface(),
+      sequelize,
+      schema,
+      query: (sql, replacements) => sequelize.query(sql, { replacements, transaction: UnitOfWork.current() }),
+    },
+    storage: options.storage ?? new SequelizeStorage({ sequelize, schema, tableName: options.tableName }),
     logger: {
       info: (event) => logger.info(event, 'migration'),
       warn: (event) => logger.warn(event, 'migration'),
@@ -76,5 +87,61 @@ export async function withMigrationLock<T>(sequelize: Sequelize, key: string, fn
   return sequelize.transaction(async (transaction: Transaction) => {
     await sequelize.query('SELECT pg_advisory_xact_lock(hashtext(:key))', { replacements: { key }, transaction });
     return fn();
+  });
+}
+
+export const TENANT_MIGRATIONS_DIR = path.resolve(__dirname, '../../../../tenants/migrations');
+
+/**
+ * Records applied tenant migrations in the tenant's own table, inside the current transaction,
+ * so a tenant's migrations and their record commit or roll back together.
+ */
+class TenantMigrationStorage implements UmzugStorage {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly table: string,
+  ) {}
+
+  async executed(): Promise<string[]> {
+    const transaction = UnitOfWork.current();
+    await this.sequelize.query(
+      `CREATE TABLE IF NOT EXISTS ${this.table} (name text PRIMARY KEY, executed_at timestamptz NOT NULL DEFAULT now())`,
+      { transaction },
+    );
+    const rows = await this.sequelize.query<{ name: string }>(`SELECT name FROM ${this.table} ORDER BY name`, {
+      type: QueryTypes.SELECT,
+      transaction,
+    });
+    return rows.map((r) => r.name);
+  }
+
+  async logMigration({ name }: { name: string }): Promise<void> {
+    await this.sequelize.query(`INSERT INTO ${this.table} (name) VALUES (:name)`, {
+      replacements: { name },
+      transaction: UnitOfWork.current(),
+    });
+  }
+
+  async unlogMigration({ name }: { name: string }): Promise<void> {
+    await this.sequelize.query(`DELETE FROM ${this.table} WHERE name = :name`, {
+      replacements: { name },
+      transaction: UnitOfWork.current(),
+    });
+  }
+}
+
+/** Migrates one tenant schema; run it inside UnitOfWork.runInTenant for that schema. */
+export function createTenantMigrator(
+  sequelize: Sequelize,
+  schema: SchemaName,
+  logger: Logger,
+): Umzug<MigrationContext> {
+  return createMigrator({
+    sequelize,
+    directory: TENANT_MIGRATIONS_DIR,
+    schema: schema.value,
+    tableName: 'schema_migrations',
+    logger,
+    storage: new TenantMigrationStorage(sequelize, `${schema.quoted}.schema_migrations`),
   });
 }

@@ -194,7 +194,10 @@ export function authFixture(overrides: Partial<AuthSettings> = {}) {
     mailer: new FakeMailer(),
     audit: new FakeAudit(),
     cache: new MemoryCache(1000, () => clock.now().getTime()),
-    tx: { run: <T>(work: () => Promise<T>) => work() },
+    tx: {
+      run: <T>(work: () => Promise<T>) => work(),
+      runInTenant: <T>(_schema: unknown, work: () => Promise<T>) => work(),
+    },
     events: { publish: jest.fn(async () => undefined) },
     tasks: {
       run: (_name: string, work: () => Promise<void>) => void pendingTasks.push(work()),

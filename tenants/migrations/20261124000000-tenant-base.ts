@@ -1,0 +1,66 @@
+import type { Migration } from '../../src/core/infrastructure/database/migrator';
+
+/**
+ * The tenant schema: everything that belongs to one workspace. Runs inside the tenant's
+ * transaction with search_path set to the tenant, so names are unqualified.
+ */
+export const up: Migration = async ({ context: { query } }) => {
+  await query(`
+    CREATE TABLE members (
+      user_id uuid PRIMARY KEY,
+      display_name text,
+      joined_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  await query(`
+    CREATE TABLE roles (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      name text NOT NULL UNIQUE,
+      description text NOT NULL DEFAULT '',
+      is_system boolean NOT NULL DEFAULT false,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  await query(`
+    CREATE TABLE member_roles (
+      user_id uuid NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
+      role_id uuid NOT NULL REFERENCES roles (id) ON DELETE RESTRICT,
+      assigned_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (user_id, role_id)
+    )`);
+  await query(`
+    CREATE TABLE invitations (
+      id uuid PRIMARY KEY,
+      email citext NOT NULL,
+      role_id uuid NOT NULL REFERENCES roles (id),
+      token_hash text NOT NULL UNIQUE,
+      invited_by uuid NOT NULL,
+      expires_at timestamptz NOT NULL,
+      accepted_at timestamptz,
+      revoked_at timestamptz,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  // One pending invitation per address: re-inviting replaces it.
+  await query(
+    'CREATE UNIQUE INDEX invitations_pending_email_key ON invitations (email) WHERE accepted_at IS NULL AND revoked_at IS NULL',
+  );
+  await query(`
+    CREATE TABLE audit_events (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      at timestamptz NOT NULL DEFAULT now(),
+      actor_id uuid,
+      action text NOT NULL,
+      target_type text,
+      target_id text,
+      ip text,
+      user_agent text,
+      request_id text,
+      metadata jsonb NOT NULL DEFAULT '{}'::jsonb
+    )`);
+  await query('CREATE INDEX audit_events_at_idx ON audit_events (at DESC)');
+};
+
+export const down: Migration = async ({ context: { query } }) => {
+  for (const table of ['audit_events', 'invitations', 'member_roles', 'roles', 'members']) {
+    await query(`DROP TABLE ${table}`);
+  }
+};

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { QueryTypes, Sequelize } from 'sequelize';
+import { SchemaName } from '../../src/core/domain/schema-name';
+import { createTenantMigrator } from '../../src/core/infrastructure/database/migrator';
+import { UnitOfWork } from '../../src/core/infrastructure/database/unit-of-work';
+import { createLogger } from '../../src/core/logger';
+
+const logger = createLogger({ env: 'test', log: { level: 'silent' } });
+
+/** A Sequelize whose pool holds ONE connection: every scope below reuses the same backend. */
+function singleConnection() {
+  return new Sequelize(process.env.DATABASE_URL as string, { logging: false, pool: { max: 1, min: 0 } });
+}
+
+async function provision(sequelize: Sequelize, uow: UnitOfWork, marker: string): Promise<SchemaName> {
+  const schema = SchemaName.forWorkspace(randomUUID());
+  await uow.runInTenant(schema, async () => {
+    await sequelize.query(`CREATE SCHEMA ${schema.quoted}`, { transaction: UnitOfWork.current() });
+    await createTenantMigrator(sequelize, schema, logger).up();
+    await sequelize.query('INSERT INTO roles (name, description) VALUES (:marker, :marker)', {
+      replacements: { marker },
+      transaction: UnitOfWork.current(),
+    });
+  });
+  return schema;
+}
+
+const roleNames = (sequelize: Sequelize) =>
+  sequelize
+    .query<{ name: string }>('SELECT name FROM roles ORDER BY name', {
+      type: QueryTypes.SELECT,
+      transaction: UnitOfWork.current(),
+    })
+    .then((rows) => rows.map((r) => r.name));
+
+const searchPath = async (sequelize: Sequelize) => {
+  const [row] = await sequelize.query<{ search_path: string }>('SHOW search_path', { type: QueryTypes.SELECT });
+  return row?.search_path;
+};
+
+describe('tenant scope (UnitOfWork.runInTenant)', () => {
+  let sequelize: Sequelize;
+  let uow: UnitOfWork;
+  const schemas: SchemaName[] = [];
+
+  beforeAll(async () => {
+    sequelize = singleConnection();
+    uow = new UnitOfWork(sequelize);
+  });
+  afterAll(async () => {
+    for (const schema of schemas) await sequelize.query(`DROP SCHEMA IF EXISTS ${schema.quoted} CASCADE`);
+    await sequelize.close();
+  });
+
+  test('when a tenant schema is created and migrated in its scope, then its tables and migration record live there', async () => {
+    const schema = await provision(sequelize, uow, 'alpha');
+    schemas.push(schema);
+    const tables = await sequelize.query<{ tablename: string }>(
+      'SELECT tablename FROM pg_tables WHERE schemaname = :schema ORDER BY 1',
+      { replacements: { schema: schema.value }, type: QueryTypes.SELECT },
+    );
+    expect(tables.map((t) => t.tablename)).toEqual(
+      expect.arrayContaining(['members', 'roles', 'member_roles', 'invitations', 'audit_events', 'schema_migrations']),
+    );
+    const applied = await uow.runInTenant(schema, () => createTenantMigrator(sequelize, schema, logger).executed());
+    expect(applied.map((m) => m.name)).toEqual(['20261124000000-tenant-base']);
+  });
+
+  test('when the scope commits or fails, then the pooled connection is back on the default search_path', async () => {
+    const schema = await provision(sequelize, uow, 'beta');
+    schemas.push(schema);
+    expect(await searchPath(sequelize)).toBe('"$user", public');
+
+    await expect(
+      uow.runInTenant(schema, async () => {
+        await sequelize.query("INSERT INTO roles (name) VALUES ('half-written')", {
+          transaction: UnitOfWork.current(),
+        });
+        throw new Error('failure after a write');
+      }),
+    ).rejects.toThrow('failure after a write');
+
+    expect(await searchPath(sequelize)).toBe('"$user", public');
+    expect(await uow.runInTenant(schema, () => roleNames(sequelize))).toEqual(['beta']);
+  });
+
+  test('when hundreds of interleaved scopes for different tenants share one connection, then each sees only its own rows', async () => {
+    const tenants = await Promise.all(['t1', 't2', 't3', 't4', 't5'].map((m) => provision(sequelize, uow, m)));
+    schemas.push(...tenants);
+    const seen = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const index = i % tenants.length;
+        return uow.runInTenant(tenants[index]!, () => roleNames(sequelize)).then((names) => ({ index, names }));
+      }),
+    );
+    for (const { index, names } of seen) expect(names).toEqual([`t${index + 1}`]);
+  });
+
+  test('when a tenant scope is opened inside another tenant scope, then it is refused', async () => {
+    const [a, b] = [await provision(sequelize, uow, 'a'), await provision(sequelize, uow, 'b')];
+    schemas.push(a, b);
+    await expect(uow.runInTenant(a, () => uow.runInTenant(b, () => roleNames(sequelize)))).rejects.toThrow(
+      /cannot open inside another/,
+    );
+    await expect(uow.runInTenant(a, () => uow.runInTenant(a, () => roleNames(sequelize)))).resolves.toEqual(['a']);
+  });
+
+  test('when a tenant migration fails, then neither the schema nor any table is left behind', async () => {
+    const schema = SchemaName.forWorkspace(randomUUID());
+    await expect(
+      uow.runInTenant(schema, async () => {
+        await sequelize.query(`CREATE SCHEMA ${schema.quoted}`, { transaction: UnitOfWork.current() });
+        await createTenantMigrator(sequelize, schema, logger).up();
+        throw new Error('seeding failed');
+      }),
+    ).rejects.toThrow('seeding failed');
+    const [found] = await sequelize.query<{ count: string }>(
+      'SELECT count(*) FROM pg_namespace WHERE nspname = :schema',
+      { replacements: { schema: schema.value }, type: QueryTypes.SELECT },
+    );
+    expect(Number(found?.count)).toBe(0);
+  });
+});
