@@ -11,7 +11,7 @@ export interface MigrationContext {
   /** The schema the migration applies to ("public", or a tenant's). */
   schema: string;
   /** Runs SQL in the current unit of work: tenant migrations run inside the tenant's transaction. */
-  query(sql: string, replacements?: Record<string, unknown>): Promise<unknown>;
+  query: (sql: string, replacements?: Record<string, unknown>) => Promise<unknown>;
 }
 
 export type Migration = (params: MigrationParams<MigrationContext>) => Promise<void>;
