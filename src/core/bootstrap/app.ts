@@ -18,7 +18,9 @@ export function createApp(container: ContainerInstance): Koa {
   const logger = container.get(TOKENS.logger);
   const registry = container.get(TOKENS.routes);
 
-  const app = new Koa({ proxy: config.http.trustProxy });
+  // Behind a proxy, only the right-most X-Forwarded-For entry (the one our proxy appended) is
+  // trusted: anything left of it was written by the client.
+  const app = new Koa({ proxy: config.http.trustProxy, maxIpsCount: 1 });
   app.on('error', (err: Error, ctx?: Koa.Context) => {
     logger.error({ err, requestId: ctx?.state.requestId }, 'request error');
   });

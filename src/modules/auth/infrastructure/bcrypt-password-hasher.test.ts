@@ -10,6 +10,13 @@ describe('BcryptPasswordHasher', () => {
     await expect(hasher.verify('another passphrase', hash)).resolves.toBe(false);
   });
 
+  test('when two long passwords differ only after byte 72, then they do not match', async () => {
+    const base = 'x'.repeat(72);
+    const hash = await hasher.hash(`${base}-the-real-ending`);
+    await expect(hasher.verify(`${base}-another-ending`, hash)).resolves.toBe(false);
+    await expect(hasher.verify(`${base}-the-real-ending`, hash)).resolves.toBe(true);
+  });
+
   test('when there is no stored hash, then it compares against the dummy and still answers false', async () => {
     await expect(hasher.verify('dummy password for timing equalisation', null)).resolves.toBe(false);
   });
