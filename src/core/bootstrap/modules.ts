@@ -1,7 +1,8 @@
 import { auditModule } from '../../modules/audit/audit.module';
 import { authModule } from '../../modules/auth/auth.module';
 import { userModule } from '../../modules/user/user.module';
+import { workspaceModule } from '../../modules/workspace/workspace.module';
 import type { AppModule } from './module';
 
 /** Every bounded context of the API, in registration order (a module's dependencies first). */
-export const APP_MODULES: AppModule[] = [auditModule, userModule, authModule];
+export const APP_MODULES: AppModule[] = [auditModule, userModule, authModule, workspaceModule];

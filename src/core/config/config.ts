@@ -72,6 +72,8 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT_MAX: int(1, 10_000_000).default(10),
   AUTH_RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
 
+  WORKSPACES_PER_USER: int(1, 10_000).default(10),
+
   CORS_ORIGINS: commaList.pipe(z.array(z.url())),
   RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
   RATE_LIMIT_MAX_REQUESTS: int(1, 10_000_000).default(100),
@@ -121,6 +123,7 @@ export interface Config {
     sessionIdleSeconds: number;
     rateLimit: { windowMs: number; max: number };
   };
+  workspaces: { maxOwnedPerUser: number };
   cors: { origins: string[] };
   rateLimit: { windowMs: number; max: number };
   frontendUrl: string;
@@ -251,6 +254,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sessionIdleSeconds: durationToSeconds(env.SESSION_IDLE_TIMEOUT),
       rateLimit: { windowMs: env.AUTH_RATE_LIMIT_WINDOW_MS, max: env.AUTH_RATE_LIMIT_MAX },
     },
+    workspaces: { maxOwnedPerUser: env.WORKSPACES_PER_USER },
     cors: { origins: env.CORS_ORIGINS },
     rateLimit: { windowMs: env.RATE_LIMIT_WINDOW_MS, max: env.RATE_LIMIT_MAX_REQUESTS },
     frontendUrl: env.FRONTEND_URL.replace(/\/$/, ''),

@@ -29,7 +29,4 @@ export function pageEnvelope<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), meta: paginationMeta });
 }
 
-export interface Page<T> {
-  items: T[];
-  meta: z.infer<typeof paginationMeta>;
-}
+export type { Page } from '../domain/page';

@@ -3,6 +3,7 @@ import type { AppModule } from '../../core/bootstrap/module';
 import { Authenticator } from './application/authenticator.service';
 import {
   AUTH_SETTINGS,
+  DEFAULT_WORKSPACE,
   EMAIL_TOKEN_REPOSITORY,
   PASSWORD_HASHER,
   SESSION_REPOSITORY,
@@ -38,6 +39,8 @@ export const authModule: AppModule = {
     container.set(PASSWORD_HASHER, new BcryptPasswordHasher(auth.bcryptRounds));
     container.set(SESSION_REPOSITORY, new SequelizeSessionRepository(sequelize));
     container.set(EMAIL_TOKEN_REPOSITORY, new SequelizeEmailTokenRepository(sequelize));
+    // Until a workspace module binds its own, sessions start without a workspace.
+    container.set(DEFAULT_WORKSPACE, { for: async () => undefined });
     const guards = container.get(TOKENS.guards);
     container.set(TOKENS.guards, {
       ...guards,

@@ -5,3 +5,5 @@ export { SESSION_REPOSITORY } from './application/tokens';
 export { Password } from './domain/password';
 export type { PasswordHasher, SessionRepository } from './domain/ports';
 export { PASSWORD_HASHER } from './application/tokens';
+export { DEFAULT_WORKSPACE } from './application/tokens';
+export type { DefaultWorkspace } from './domain/ports';

@@ -44,7 +44,17 @@ export function build(f: Fixture) {
       f.audit,
       f.clock,
     ),
-    login: new LoginUser(f.users, f.hasher, f.settings, f.tx, events, f.audit, f.clock, issuer),
+    login: new LoginUser(
+      f.users,
+      f.hasher,
+      f.settings,
+      f.tx,
+      events,
+      f.audit,
+      f.clock,
+      { for: async () => undefined },
+      issuer,
+    ),
     refresh: new RefreshSession(f.sessions, f.users, f.tokens, f.settings, f.tx, f.audit, f.clock, issuer),
     logout: new Logout(f.sessions, f.tx, f.cache, events, f.audit, f.clock, issuer),
     reset: new ResetPassword(

@@ -15,9 +15,9 @@ import {
 } from '../domain/errors';
 import type { UserLoggedIn } from '../domain/events';
 import { PASSWORD_MAX } from '../domain/password';
-import type { PasswordHasher } from '../domain/ports';
+import type { DefaultWorkspace, PasswordHasher } from '../domain/ports';
 import { SessionIssuer, type TokenPair } from './session-issuer.service';
-import { AUTH_SETTINGS, PASSWORD_HASHER, type AuthSettings } from './tokens';
+import { AUTH_SETTINGS, DEFAULT_WORKSPACE, PASSWORD_HASHER, type AuthSettings } from './tokens';
 
 export const loginInput = z.strictObject({
   email: z.string().max(254),
@@ -35,6 +35,7 @@ export class LoginUser {
     @Inject(TOKENS.eventBus) private readonly events: EventBus,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(TOKENS.clock) private readonly clock: Clock,
+    @Inject(DEFAULT_WORKSPACE) private readonly defaultWorkspace: DefaultWorkspace,
     private readonly issuer: SessionIssuer,
   ) {}
 
@@ -51,9 +52,10 @@ export class LoginUser {
     }
 
     user.recordLogin(this.clock.now());
+    const workspaceId = await this.defaultWorkspace.for(user.id);
     const { session, pair } = await this.tx.run(async () => {
       await this.users.save(user);
-      const started = await this.issuer.start(user);
+      const started = await this.issuer.start(user, workspaceId);
       await this.audit.record({
         action: 'auth.login.succeeded',
         actorId: user.id,

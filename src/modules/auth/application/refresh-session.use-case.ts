@@ -71,10 +71,18 @@ export class RefreshSession {
         token.markRotated(successor.id, this.tokens.seal(secret), now);
         session.touch(now);
         await this.sessions.rotate(token, successor, session);
-        return { pair: this.issuer.pair(user.id, session.id, secret), user };
+        return { pair: this.issuer.pair(user.id, session.id, secret, session.workspaceId ?? undefined), user };
       }
       case 'grace':
-        return { pair: this.issuer.pair(user.id, session.id, this.tokens.unseal(presentation.successorSealed)), user };
+        return {
+          pair: this.issuer.pair(
+            user.id,
+            session.id,
+            this.tokens.unseal(presentation.successorSealed),
+            session.workspaceId ?? undefined,
+          ),
+          user,
+        };
       case 'expired':
         return { error: new RefreshTokenInvalidError() };
       case 'reused':

@@ -37,6 +37,7 @@ export class SessionIssuer {
       userId: user.id,
       now,
       absoluteLifetimeSeconds: this.settings.sessionAbsoluteSeconds,
+      workspaceId,
     });
     const { token, secret } = this.newRefreshToken(session.id, now);
     await this.sessions.create(session, token);

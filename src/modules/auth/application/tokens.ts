@@ -1,5 +1,11 @@
 import { Token } from 'typedi';
-import type { EmailTokenRepository, PasswordHasher, SessionRepository, TokenService } from '../domain/ports';
+import type {
+  DefaultWorkspace,
+  EmailTokenRepository,
+  PasswordHasher,
+  SessionRepository,
+  TokenService,
+} from '../domain/ports';
 
 export interface AuthSettings {
   accessTokenTtlSeconds: number;
@@ -18,3 +24,4 @@ export const SESSION_REPOSITORY = new Token<SessionRepository>('SessionRepositor
 export const EMAIL_TOKEN_REPOSITORY = new Token<EmailTokenRepository>('EmailTokenRepository');
 export const TOKEN_SERVICE = new Token<TokenService>('TokenService');
 export const PASSWORD_HASHER = new Token<PasswordHasher>('PasswordHasher');
+export const DEFAULT_WORKSPACE = new Token<DefaultWorkspace>('DefaultWorkspace');

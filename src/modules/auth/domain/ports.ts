@@ -48,3 +48,8 @@ export interface PasswordHasher {
   /** Compares against a real hash, or against a fixed dummy one when hash is null (same cost). */
   verify(password: string, hash: string | null): Promise<boolean>;
 }
+
+/** Which workspace a new session starts in; the workspace module provides it (none by default). */
+export interface DefaultWorkspace {
+  for(userId: string): Promise<string | undefined>;
+}

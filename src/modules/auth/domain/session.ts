@@ -9,13 +9,21 @@ export interface SessionProps {
   expiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** The workspace this session's access tokens are scoped to (their `wid`). */
+  workspaceId: string | null;
 }
 
 /** A login: the family of refresh tokens rotated from it. Revoking it kills all of them. */
 export class Session {
   private constructor(private props: SessionProps) {}
 
-  static start(input: { id: string; userId: string; now: Date; absoluteLifetimeSeconds: number }): Session {
+  static start(input: {
+    id: string;
+    userId: string;
+    now: Date;
+    absoluteLifetimeSeconds: number;
+    workspaceId?: string | null;
+  }): Session {
     return new Session({
       id: input.id,
       userId: input.userId,
@@ -24,6 +32,7 @@ export class Session {
       expiresAt: new Date(input.now.getTime() + input.absoluteLifetimeSeconds * 1000),
       revokedAt: null,
       revokedReason: null,
+      workspaceId: input.workspaceId ?? null,
     });
   }
 
@@ -36,6 +45,9 @@ export class Session {
   }
   get userId(): string {
     return this.props.userId;
+  }
+  get workspaceId(): string | null {
+    return this.props.workspaceId;
   }
 
   state(now: Date, idleTimeoutSeconds: number): SessionState {

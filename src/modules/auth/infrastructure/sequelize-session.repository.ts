@@ -13,6 +13,7 @@ interface SessionRow {
   expires_at: Date;
   revoked_at: Date | null;
   revoked_reason: string | null;
+  workspace_id: string | null;
 }
 
 interface TokenRow {
@@ -35,6 +36,7 @@ const toSession = (r: SessionRow) =>
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
     revokedReason: r.revoked_reason,
+    workspaceId: r.workspace_id,
   });
 
 const toToken = (r: TokenRow) =>
@@ -56,8 +58,8 @@ export class SequelizeSessionRepository implements SessionRepository {
     const s = session.toProps();
     const { ip, userAgent } = requestContext.current();
     await this.exec(
-      `INSERT INTO public.sessions (id, user_id, created_at, last_used_at, expires_at, ip, user_agent)
-       VALUES (:id, :userId, :createdAt, :lastUsedAt, :expiresAt, :ip, :userAgent)`,
+      `INSERT INTO public.sessions (id, user_id, created_at, last_used_at, expires_at, ip, user_agent, workspace_id)
+       VALUES (:id, :userId, :createdAt, :lastUsedAt, :expiresAt, :ip, :userAgent, :workspaceId)`,
       { ...s, ip: ip ?? null, userAgent: userAgent?.slice(0, 512) ?? null },
     );
     await this.insertToken(firstToken);

@@ -1,0 +1,48 @@
+import { Inject, Service } from 'typedi';
+import { TOKENS } from '../../../core/bootstrap/tokens';
+import type { Clock } from '../../../core/domain/clock';
+import { domainEvent } from '../../../core/domain/domain-event';
+import type { EventBus } from '../../../core/infrastructure/events/event-bus';
+import { z } from '../../../core/http/zod';
+import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
+import { WorkspaceNotFoundError } from '../domain/errors';
+import type { WorkspaceUpdated } from '../domain/events';
+import type { WorkspaceDirectory } from '../domain/ports';
+import type { Workspace } from '../domain/workspace';
+import { RequireWorkspaceAdmin } from './require-admin.service';
+import { WORKSPACE_DIRECTORY } from './tokens';
+
+const settingValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
+
+export const updateWorkspaceInput = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  settings: z
+    .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/), settingValue)
+    .refine((s) => Object.keys(s).length <= 50, 'At most 50 settings')
+    .optional()
+    .openapi({ description: 'Flat key/value settings merged into the current ones', example: { locale: 'en' } }),
+});
+export type UpdateWorkspaceInput = z.infer<typeof updateWorkspaceInput>;
+
+@Service()
+export class UpdateWorkspace {
+  constructor(
+    @Inject(WORKSPACE_DIRECTORY) private readonly directory: WorkspaceDirectory,
+    @Inject(TOKENS.eventBus) private readonly events: EventBus,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(TOKENS.clock) private readonly clock: Clock,
+    private readonly admin: RequireWorkspaceAdmin,
+  ) {}
+
+  /** Runs in the workspace's tenant scope (the route's guard opens it). */
+  async execute(input: UpdateWorkspaceInput & { workspaceId: string; userId: string }): Promise<Workspace> {
+    await this.admin.check(input.userId);
+    const workspace = await this.directory.findById(input.workspaceId);
+    if (!workspace) throw new WorkspaceNotFoundError();
+    workspace.update({ name: input.name, settings: input.settings }, this.clock.now());
+    await this.directory.save(workspace);
+    await this.audit.record({ action: 'workspace.updated', targetType: 'workspace', targetId: workspace.id });
+    await this.events.publish<WorkspaceUpdated>(domainEvent('WorkspaceUpdated', { workspaceId: workspace.id }));
+    return workspace;
+  }
+}

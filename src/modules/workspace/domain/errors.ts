@@ -1,0 +1,43 @@
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../../core/errors/app-error';
+
+export class WorkspaceNotFoundError extends NotFoundError {
+  constructor() {
+    super('Workspace not found', 'WORKSPACE_NOT_FOUND');
+  }
+}
+
+export class SlugTakenError extends ConflictError {
+  constructor() {
+    super('A workspace with this slug already exists', 'SLUG_TAKEN');
+  }
+}
+
+export class WorkspaceRequiredError extends ForbiddenError {
+  constructor() {
+    super('Switch to a workspace first (POST /workspaces/{id}/switch)', 'WORKSPACE_REQUIRED');
+  }
+}
+
+export class WorkspaceNotActiveError extends ForbiddenError {
+  constructor() {
+    super('This workspace is not your active workspace; switch to it first', 'WORKSPACE_NOT_ACTIVE');
+  }
+}
+
+export class NotAWorkspaceAdminError extends ForbiddenError {
+  constructor() {
+    super('Only workspace administrators may do this', 'FORBIDDEN');
+  }
+}
+
+export class WorkspaceLimitError extends UnprocessableError {
+  constructor(limit: number) {
+    super(`You may own at most ${limit} workspaces`, 'WORKSPACE_LIMIT_REACHED');
+  }
+}
+
+export class VerificationRequiredError extends ForbiddenError {
+  constructor() {
+    super('Verify your email address before creating a workspace', 'EMAIL_NOT_VERIFIED');
+  }
+}

@@ -1,0 +1,48 @@
+import type { Page } from '../../../core/domain/page';
+import type { Workspace } from './workspace';
+
+export interface WorkspaceAccess {
+  workspaceId: string;
+  schemaName: string;
+}
+
+/** public.workspaces and public.workspace_memberships: the tenant directory. */
+export interface WorkspaceDirectory {
+  /** Throws SlugTakenError when a live workspace has the slug. */
+  create(workspace: Workspace): Promise<void>;
+  save(workspace: Workspace): Promise<void>;
+  findById(id: string): Promise<Workspace | null>;
+  /** Live workspaces where the user is an active member, newest first. */
+  listForMember(userId: string, page: { page: number; limit: number }): Promise<Page<Workspace>>;
+  countOwnedBy(userId: string): Promise<number>;
+  addMembership(workspaceId: string, userId: string): Promise<void>;
+  /** The schema to route to, when the user is an active member of an active workspace. */
+  findAccess(workspaceId: string, userId: string): Promise<WorkspaceAccess | null>;
+  /** Users with an active membership (to forget their cached access). */
+  memberIds(workspaceId: string): Promise<string[]>;
+  setLastWorkspace(userId: string, workspaceId: string): Promise<void>;
+  findLastWorkspace(userId: string): Promise<string | null>;
+}
+
+export interface MemberRecord {
+  userId: string;
+  email: string;
+  name: string;
+  roles: string[];
+  joinedAt: Date;
+}
+
+/** The current tenant's schema (repositories run inside the tenant scope). */
+export interface TenantMembers {
+  /** Creates the system roles; run once at provisioning. */
+  seedSystemRoles(): Promise<void>;
+  add(userId: string, roleName: string): Promise<void>;
+  list(page: { page: number; limit: number }): Promise<Page<MemberRecord>>;
+  rolesOf(userId: string): Promise<string[]>;
+}
+
+/** Creates and migrates a tenant schema inside the current tenant scope. */
+export interface TenantProvisioner {
+  createSchema(): Promise<void>;
+  migrate(): Promise<void>;
+}

@@ -1,0 +1,80 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Page } from '../../../core/domain/page';
+import { requestContext } from '../../../core/context/request-context';
+import type { MemberRecord, TenantMembers } from '../domain/ports';
+
+export const SYSTEM_ROLES = [
+  { name: 'admin', description: 'Everything in the workspace' },
+  { name: 'member', description: 'Works in the workspace' },
+  { name: 'viewer', description: 'Read-only access' },
+] as const;
+
+/**
+ * Tenant tables, unqualified: they resolve through the request's tenant search_path. Outside a
+ * tenant scope the query is refused rather than resolved against whatever schema is current.
+ */
+export class SqlTenantMembers implements TenantMembers {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  async seedSystemRoles(): Promise<void> {
+    for (const role of SYSTEM_ROLES) {
+      await this.query('INSERT INTO roles (name, description, is_system) VALUES (:name, :description, true)', {
+        ...role,
+      });
+    }
+  }
+
+  async add(userId: string, roleName: string): Promise<void> {
+    await this.query('INSERT INTO members (user_id) VALUES (:userId) ON CONFLICT (user_id) DO NOTHING', { userId });
+    await this.query(
+      `INSERT INTO member_roles (user_id, role_id) SELECT :userId, id FROM roles WHERE name = :roleName
+       ON CONFLICT DO NOTHING`,
+      { userId, roleName },
+    );
+  }
+
+  async list({ page, limit }: { page: number; limit: number }): Promise<Page<MemberRecord>> {
+    const rows = await this.query<{
+      user_id: string;
+      email: string;
+      name: string;
+      joined_at: Date;
+      roles: string[];
+      total: string;
+    }>(
+      `SELECT m.user_id, u.email, u.name, m.joined_at, count(*) OVER () AS total,
+         COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
+       FROM members m
+       JOIN public.users u ON u.id = m.user_id AND u.deleted_at IS NULL
+       LEFT JOIN member_roles mr ON mr.user_id = m.user_id
+       LEFT JOIN roles r ON r.id = mr.role_id
+       GROUP BY m.user_id, u.email, u.name, m.joined_at
+       ORDER BY m.joined_at, m.user_id LIMIT :limit OFFSET :offset`,
+      { limit, offset: (page - 1) * limit },
+    );
+    return {
+      items: rows.map((r) => ({
+        userId: r.user_id,
+        email: r.email,
+        name: r.name,
+        roles: r.roles,
+        joinedAt: r.joined_at,
+      })),
+      meta: { page, limit, total: rows[0] ? Number(rows[0].total) : 0 },
+    };
+  }
+
+  async rolesOf(userId: string): Promise<string[]> {
+    const rows = await this.query<{ name: string }>(
+      'SELECT r.name FROM member_roles mr JOIN roles r ON r.id = mr.role_id WHERE mr.user_id = :userId ORDER BY r.name',
+      { userId },
+    );
+    return rows.map((r) => r.name);
+  }
+
+  private query<T extends object = object>(sql: string, replacements: Record<string, unknown>): Promise<T[]> {
+    const { transaction, tenantSchema } = requestContext.current();
+    if (!transaction || !tenantSchema) throw new Error('Tenant repositories run only inside a tenant scope');
+    return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+  }
+}

@@ -1,0 +1,38 @@
+import { TOKENS } from '../../core/bootstrap/tokens';
+import type { AppModule } from '../../core/bootstrap/module';
+import { DEFAULT_WORKSPACE } from '../auth/auth.public';
+import { TENANT_MEMBERS, TENANT_PROVISIONER, WORKSPACE_DIRECTORY, WORKSPACE_SETTINGS } from './application/tokens';
+import { WorkspaceAccessCache } from './application/workspace-access.service';
+import { SqlTenantMembers } from './infrastructure/sql-tenant-members';
+import { SqlTenantProvisioner } from './infrastructure/sql-tenant-provisioner';
+import { SqlWorkspaceDirectory } from './infrastructure/sql-workspace-directory';
+import { workspaceGuard } from './presentation/workspace.guard';
+import { workspaceRoutes } from './presentation/workspace.routes';
+
+export const workspaceModule: AppModule = {
+  name: 'workspace',
+  register: (container) => {
+    const config = container.get(TOKENS.config);
+    const sequelize = container.get(TOKENS.sequelize);
+    const directory = new SqlWorkspaceDirectory(sequelize);
+    container.set(WORKSPACE_SETTINGS, { maxOwnedPerUser: config.workspaces.maxOwnedPerUser });
+    container.set(WORKSPACE_DIRECTORY, directory);
+    container.set(TENANT_MEMBERS, new SqlTenantMembers(sequelize));
+    container.set(TENANT_PROVISIONER, new SqlTenantProvisioner(sequelize, container.get(TOKENS.logger)));
+    // A login starts in the last workspace the user switched to, while they still belong to it.
+    container.set(DEFAULT_WORKSPACE, {
+      for: async (userId: string) => {
+        const last = await directory.findLastWorkspace(userId);
+        return last && (await container.get(WorkspaceAccessCache).resolve(last, userId)) ? last : undefined;
+      },
+    });
+    const guards = container.get(TOKENS.guards);
+    const user = guards.auth.user ?? [];
+    const tenant = workspaceGuard(
+      () => container.get(WorkspaceAccessCache),
+      () => container.get(TOKENS.transactions),
+    );
+    container.set(TOKENS.guards, { ...guards, auth: { ...guards.auth, workspace: [...user, tenant] } });
+  },
+  routes: workspaceRoutes,
+};

@@ -1,0 +1,73 @@
+import request from 'supertest';
+import { TOKENS } from '../../../src/core/bootstrap/tokens';
+import { API, bearer } from '../../support/auth-helpers';
+import { startTestServer, type TestServer } from '../../support/test-server';
+import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
+
+// Sample bodies for routes whose body would otherwise fail validation before the guard's verdict matters.
+const SAMPLE_BODIES: Record<string, object> = { put: { name: 'Hijacked' }, post: {}, delete: {} };
+
+describe('tenant isolation', () => {
+  let server: TestServer;
+  let alice: Account;
+  let bob: Account;
+  let aliceWs: { id: string; slug: string };
+  let bobWs: { id: string; slug: string };
+
+  beforeAll(async () => {
+    server = await startTestServer({ DB_POOL_MAX: '2' });
+    [alice, bob] = [await verifiedAccount(server), await verifiedAccount(server)];
+    aliceWs = await createWorkspace(server, alice, 'Alice Secret Lab');
+    bobWs = await createWorkspace(server, bob, 'Bob Co');
+    await switchTo(server, alice, aliceWs.id);
+    await switchTo(server, bob, bobWs.id);
+  });
+  afterAll(() => server.stop());
+
+  test("when B calls every workspace-scoped route with A's id, then 403 or 404 and nothing about A is revealed", async () => {
+    const routes = server.container
+      .get(TOKENS.routes)
+      .list()
+      .filter((r) => r.path.includes(':workspaceId'));
+    expect(routes.length).toBeGreaterThanOrEqual(5);
+
+    for (const route of routes) {
+      const path = `${API}${route.path.replace(':workspaceId', aliceWs.id).replace(/:(\w+)/g, alice.user.id)}`;
+      const res = await request(server.url)
+        [route.method](path)
+        .set(bearer(bob.accessToken))
+        .send(SAMPLE_BODIES[route.method] ?? {});
+      expect([403, 404]).toContain(res.status);
+      expect(JSON.stringify(res.body)).not.toMatch(/Alice Secret Lab|tenant_/);
+    }
+    const still = await request(server.url).get(`${API}/workspaces/${aliceWs.id}`).set(bearer(alice.accessToken));
+    expect(still.body.data.name).toBe('Alice Secret Lab');
+  });
+
+  test('when hundreds of interleaved requests for different tenants share a pool of 2, then each sees only its own members', async () => {
+    const accounts = [alice, bob, await verifiedAccount(server), await verifiedAccount(server)];
+    const workspaces = [aliceWs, bobWs];
+    for (const account of accounts.slice(2)) {
+      const ws = await createWorkspace(server, account, 'More');
+      await switchTo(server, account, ws.id);
+      workspaces.push(ws);
+    }
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const k = i % accounts.length;
+        return request(server.url)
+          .get(`${API}/workspaces/${workspaces[k]!.id}/members`)
+          .set(bearer(accounts[k]!.accessToken))
+          .then((res) => ({
+            k,
+            status: res.status,
+            ids: (res.body.data ?? []).map((m: { userId: string }) => m.userId),
+          }));
+      }),
+    );
+    for (const { k, status, ids } of results) {
+      expect(status).toBe(200);
+      expect(ids).toEqual([accounts[k]!.user.id]);
+    }
+  });
+});
