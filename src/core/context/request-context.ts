@@ -10,6 +10,8 @@ export interface RequestContext {
   transaction?: Transaction;
   /** Set while the transaction's search_path points at a tenant schema. */
   tenantSchema?: string;
+  /** Work to run once the current transaction has committed (cache invalidation, events). */
+  afterCommit?: (() => Promise<void>)[];
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

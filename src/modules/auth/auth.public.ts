@@ -7,3 +7,5 @@ export type { PasswordHasher, SessionRepository } from './domain/ports';
 export { PASSWORD_HASHER } from './application/tokens';
 export { DEFAULT_WORKSPACE } from './application/tokens';
 export type { DefaultWorkspace } from './domain/ports';
+export { TOKEN_SERVICE } from './application/tokens';
+export type { TokenService } from './domain/ports';

@@ -1,8 +1,15 @@
 import { TOKENS } from '../../core/bootstrap/tokens';
 import type { AppModule } from '../../core/bootstrap/module';
 import { DEFAULT_WORKSPACE } from '../auth/auth.public';
-import { TENANT_MEMBERS, TENANT_PROVISIONER, WORKSPACE_DIRECTORY, WORKSPACE_SETTINGS } from './application/tokens';
+import {
+  TENANT_INVITATIONS,
+  TENANT_MEMBERS,
+  TENANT_PROVISIONER,
+  WORKSPACE_DIRECTORY,
+  WORKSPACE_SETTINGS,
+} from './application/tokens';
 import { WorkspaceAccessCache } from './application/workspace-access.service';
+import { SqlTenantInvitations } from './infrastructure/sql-tenant-invitations';
 import { SqlTenantMembers } from './infrastructure/sql-tenant-members';
 import { SqlTenantProvisioner } from './infrastructure/sql-tenant-provisioner';
 import { SqlWorkspaceDirectory } from './infrastructure/sql-workspace-directory';
@@ -15,9 +22,14 @@ export const workspaceModule: AppModule = {
     const config = container.get(TOKENS.config);
     const sequelize = container.get(TOKENS.sequelize);
     const directory = new SqlWorkspaceDirectory(sequelize);
-    container.set(WORKSPACE_SETTINGS, { maxOwnedPerUser: config.workspaces.maxOwnedPerUser });
+    container.set(WORKSPACE_SETTINGS, {
+      maxOwnedPerUser: config.workspaces.maxOwnedPerUser,
+      invitationTtlSeconds: 7 * 86_400,
+      frontendUrl: config.frontendUrl,
+    });
     container.set(WORKSPACE_DIRECTORY, directory);
     container.set(TENANT_MEMBERS, new SqlTenantMembers(sequelize));
+    container.set(TENANT_INVITATIONS, new SqlTenantInvitations(sequelize));
     container.set(TENANT_PROVISIONER, new SqlTenantProvisioner(sequelize, container.get(TOKENS.logger)));
     // A login starts in the last workspace the user switched to, while they still belong to it.
     container.set(DEFAULT_WORKSPACE, {

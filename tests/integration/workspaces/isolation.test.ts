@@ -4,8 +4,14 @@ import { API, bearer } from '../../support/auth-helpers';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
 
-// Sample bodies for routes whose body would otherwise fail validation before the guard's verdict matters.
-const SAMPLE_BODIES: Record<string, object> = { put: { name: 'Hijacked' }, post: {}, delete: {} };
+// Well-formed bodies, so each answer is the access decision rather than a validation error.
+const SAMPLE_BODIES: Record<string, object> = {
+  'put /workspaces/:workspaceId': { name: 'Hijacked' },
+  'post /workspaces/:workspaceId/members/invite': { email: 'mallory@example.com', role: 'admin' },
+  'post /workspaces/:workspaceId/members/accept': { token: 'inv_forged_token_0123456789' },
+};
+// Accepting answers an unknown token and an unknown workspace alike; everything else is 403 or 404.
+const ALLOWED: Record<string, string[]> = { 'post /workspaces/:workspaceId/members/accept': ['INVITATION_INVALID'] };
 
 describe('tenant isolation', () => {
   let server: TestServer;
@@ -36,8 +42,14 @@ describe('tenant isolation', () => {
       const res = await request(server.url)
         [route.method](path)
         .set(bearer(bob.accessToken))
-        .send(SAMPLE_BODIES[route.method] ?? {});
-      expect([403, 404]).toContain(res.status);
+        .send(SAMPLE_BODIES[`${route.method} ${route.path}`] ?? {});
+      const key = `${route.method} ${route.path}`;
+      const allowed = ALLOWED[key] ?? ['WORKSPACE_NOT_ACTIVE', 'WORKSPACE_NOT_FOUND'];
+      expect({ key, code: res.body.error?.code }).toEqual({
+        key,
+        code: expect.stringMatching(`^(${allowed.join('|')})$`),
+      });
+      expect([400, 403, 404]).toContain(res.status);
       expect(JSON.stringify(res.body)).not.toMatch(/Alice Secret Lab|tenant_/);
     }
     const still = await request(server.url).get(`${API}/workspaces/${aliceWs.id}`).set(bearer(alice.accessToken));

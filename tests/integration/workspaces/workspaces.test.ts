@@ -48,7 +48,7 @@ describe('workspaces', () => {
     expect(ownerRoles.map((r) => r.name)).toEqual(['admin']);
     const audit = await selectRows(
       server,
-      "SELECT 1 FROM public.audit_events WHERE action = 'workspace.created' AND target_id = $1",
+      `SELECT 1 FROM ${schema}.audit_events WHERE action = 'workspace.created' AND target_id = $1`,
       [ws.id],
     );
     expect(audit).toHaveLength(1);

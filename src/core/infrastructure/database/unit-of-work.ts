@@ -12,9 +12,12 @@ export class UnitOfWork {
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (requestContext.current().transaction) return work();
-    return this.sequelize.transaction((transaction) =>
-      requestContext.run({ ...requestContext.current(), transaction }, work),
+    const afterCommit: (() => Promise<void>)[] = [];
+    const result = await this.sequelize.transaction((transaction) =>
+      requestContext.run({ ...requestContext.current(), transaction, afterCommit }, work),
     );
+    await UnitOfWork.flush(afterCommit);
+    return result;
   }
 
   /**
@@ -28,10 +31,30 @@ export class UnitOfWork {
       if (current.tenantSchema === schema.value) return work();
       throw new Error('A tenant scope cannot open inside another transaction or tenant scope');
     }
-    return this.sequelize.transaction(async (transaction) => {
+    const afterCommit: (() => Promise<void>)[] = [];
+    const result = await this.sequelize.transaction(async (transaction) => {
       await this.sequelize.query(`SET LOCAL search_path TO ${schema.quoted}, public`, { transaction });
-      return requestContext.run({ ...current, transaction, tenantSchema: schema.value }, work);
+      return requestContext.run({ ...current, transaction, tenantSchema: schema.value, afterCommit }, work);
     });
+    await UnitOfWork.flush(afterCommit);
+    return result;
+  }
+
+  /**
+   * Runs work after the current transaction commits (never if it rolls back), or now when there
+   * is none. For what must not happen before others can see the change, such as forgetting a cache.
+   */
+  static afterCommit(work: () => Promise<void>): Promise<void> {
+    const hooks = requestContext.current().afterCommit;
+    if (requestContext.current().transaction && hooks) {
+      hooks.push(work);
+      return Promise.resolve();
+    }
+    return work();
+  }
+
+  private static async flush(hooks: (() => Promise<void>)[]): Promise<void> {
+    for (const hook of hooks) await hook();
   }
 
   /** The transaction of the current unit of work, if any (for repositories). */

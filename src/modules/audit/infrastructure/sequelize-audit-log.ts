@@ -3,14 +3,18 @@ import { requestContext } from '../../../core/context/request-context';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { AuditEntry, AuditLog } from '../domain/audit-log';
 
-/** Writes public.audit_events inside the current unit of work, if any, so it commits with the action. */
+/**
+ * Writes inside the current unit of work, if any, so an entry commits with its action. Inside a
+ * tenant scope the unqualified table resolves to the tenant's own audit_events; elsewhere to public.
+ */
 export class SequelizeAuditLog implements AuditLog {
   constructor(private readonly sequelize: Sequelize) {}
 
   async record(entry: AuditEntry): Promise<void> {
     const context = requestContext.current();
+    const table = context.tenantSchema ? 'audit_events' : 'public.audit_events';
     await this.sequelize.query(
-      `INSERT INTO public.audit_events (actor_id, action, target_type, target_id, ip, user_agent, request_id, metadata)
+      `INSERT INTO ${table} (actor_id, action, target_type, target_id, ip, user_agent, request_id, metadata)
        VALUES (:actorId, :action, :targetType, :targetId, :ip, :userAgent, :requestId, :metadata)`,
       {
         replacements: {

@@ -1,6 +1,7 @@
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
+import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { WorkspaceAccess, WorkspaceDirectory } from '../domain/ports';
 import { WORKSPACE_DIRECTORY } from './tokens';
 
@@ -26,7 +27,8 @@ export class WorkspaceAccessCache {
     return access;
   }
 
-  async forget(workspaceId: string, userIds: string[]): Promise<void> {
-    await this.cache.delete(...userIds.map((userId) => key(workspaceId, userId)));
+  /** Forgets after the current transaction commits, so a concurrent request cannot re-cache stale access. */
+  forget(workspaceId: string, userIds: string[]): Promise<void> {
+    return UnitOfWork.afterCommit(() => this.cache.delete(...userIds.map((userId) => key(workspaceId, userId))));
   }
 }

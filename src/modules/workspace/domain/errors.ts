@@ -41,3 +41,27 @@ export class VerificationRequiredError extends ForbiddenError {
     super('Verify your email address before creating a workspace', 'EMAIL_NOT_VERIFIED');
   }
 }
+
+export class AlreadyMemberError extends ConflictError {
+  constructor() {
+    super('This person is already a member of the workspace', 'ALREADY_MEMBER');
+  }
+}
+
+export class LastAdminError extends UnprocessableError {
+  constructor() {
+    super('A workspace must keep at least one admin', 'LAST_ADMIN');
+  }
+}
+
+export class MemberNotFoundError extends NotFoundError {
+  constructor() {
+    super('Member not found', 'MEMBER_NOT_FOUND');
+  }
+}
+
+export class RoleNotFoundError extends UnprocessableError {
+  constructor() {
+    super('No such role in this workspace', 'ROLE_NOT_FOUND');
+  }
+}

@@ -1,4 +1,5 @@
 import type { Page } from '../../../core/domain/page';
+import type { Invitation } from './invitation';
 import type { Workspace } from './workspace';
 
 export interface WorkspaceAccess {
@@ -16,6 +17,7 @@ export interface WorkspaceDirectory {
   listForMember(userId: string, page: { page: number; limit: number }): Promise<Page<Workspace>>;
   countOwnedBy(userId: string): Promise<number>;
   addMembership(workspaceId: string, userId: string): Promise<void>;
+  removeMembership(workspaceId: string, userId: string): Promise<void>;
   /** The schema to route to, when the user is an active member of an active workspace. */
   findAccess(workspaceId: string, userId: string): Promise<WorkspaceAccess | null>;
   /** Users with an active membership (to forget their cached access). */
@@ -39,6 +41,19 @@ export interface TenantMembers {
   add(userId: string, roleName: string): Promise<void>;
   list(page: { page: number; limit: number }): Promise<Page<MemberRecord>>;
   rolesOf(userId: string): Promise<string[]>;
+  isMember(userId: string): Promise<boolean>;
+  remove(userId: string): Promise<void>;
+  /** Members holding the admin role. */
+  countAdmins(): Promise<number>;
+  roleExists(name: string): Promise<boolean>;
+}
+
+/** The current tenant's invitations. */
+export interface TenantInvitations {
+  /** Stores the invitation, withdrawing any pending one for the same email. */
+  replacePending(invitation: Invitation): Promise<void>;
+  findByHashForUpdate(tokenHash: string): Promise<Invitation | null>;
+  save(invitation: Invitation): Promise<void>;
 }
 
 /** Creates and migrates a tenant schema inside the current tenant scope. */

@@ -72,6 +72,26 @@ export class SqlTenantMembers implements TenantMembers {
     return rows.map((r) => r.name);
   }
 
+  async isMember(userId: string): Promise<boolean> {
+    return (await this.query('SELECT 1 FROM members WHERE user_id = :userId', { userId })).length > 0;
+  }
+
+  async remove(userId: string): Promise<void> {
+    await this.query('DELETE FROM members WHERE user_id = :userId', { userId });
+  }
+
+  async countAdmins(): Promise<number> {
+    const [row] = await this.query<{ count: string }>(
+      "SELECT count(*) FROM member_roles mr JOIN roles r ON r.id = mr.role_id WHERE r.name = 'admin'",
+      {},
+    );
+    return Number(row?.count ?? 0);
+  }
+
+  async roleExists(name: string): Promise<boolean> {
+    return (await this.query('SELECT 1 FROM roles WHERE name = :name', { name })).length > 0;
+  }
+
   private query<T extends object = object>(sql: string, replacements: Record<string, unknown>): Promise<T[]> {
     const { transaction, tenantSchema } = requestContext.current();
     if (!transaction || !tenantSchema) throw new Error('Tenant repositories run only inside a tenant scope');

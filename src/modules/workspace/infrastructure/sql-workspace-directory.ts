@@ -99,6 +99,13 @@ export class SqlWorkspaceDirectory implements WorkspaceDirectory {
     );
   }
 
+  async removeMembership(workspaceId: string, userId: string): Promise<void> {
+    await this.exec(
+      "UPDATE public.workspace_memberships SET status = 'removed' WHERE workspace_id = :workspaceId AND user_id = :userId",
+      { workspaceId, userId },
+    );
+  }
+
   async findAccess(workspaceId: string, userId: string): Promise<WorkspaceAccess | null> {
     const rows = await this.select<{ schema_name: string }>(
       `SELECT w.schema_name FROM public.workspaces w

@@ -3,16 +3,20 @@ import { paginationQuery } from '../../../core/http/envelope';
 import { principalOf } from '../../../core/http/principal';
 import { defineRoute, type RouteSpec } from '../../../core/http/route';
 import { z } from '../../../core/http/zod';
+import { AcceptInvitation, acceptInvitationInput } from '../application/accept-invitation.use-case';
 import { CreateWorkspace, createWorkspaceInput } from '../application/create-workspace.use-case';
 import { DeleteWorkspace } from '../application/delete-workspace.use-case';
 import { GetWorkspace } from '../application/get-workspace.use-case';
+import { InviteMember, inviteMemberInput } from '../application/invite-member.use-case';
 import { ListMembers } from '../application/list-members.use-case';
 import { ListMyWorkspaces } from '../application/list-my-workspaces.use-case';
+import { RemoveMember } from '../application/remove-member.use-case';
 import { SwitchWorkspace } from '../application/switch-workspace.use-case';
 import { UpdateWorkspace, updateWorkspaceInput } from '../application/update-workspace.use-case';
 import { memberView, toMemberView, toWorkspaceView, workspaceView } from './workspace.view';
 
 const byId = z.strictObject({ workspaceId: z.uuid() });
+const byMember = z.strictObject({ workspaceId: z.uuid(), userId: z.uuid() });
 const tokenPair = z
   .object({
     accessToken: z.string(),
@@ -124,6 +128,50 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       handler: async ({ query }) => {
         const page = await container.get(ListMembers).execute(query);
         return { items: page.items.map(toMemberView), meta: page.meta };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/workspaces/:workspaceId/members/invite',
+      tags: ['Workspaces'],
+      summary: 'Invite someone by email with a role (admins); re-inviting replaces the pending invitation',
+      auth: 'workspace',
+      request: { params: byId, body: inviteMemberInput },
+      response: { status: 202, description: 'Invitation sent', schema: z.object({ message: z.string() }) },
+      errors: [403, 404, 409, 422],
+      handler: async ({ params, body }, ctx) => {
+        await container
+          .get(InviteMember)
+          .execute({ ...body, workspaceId: params.workspaceId, invitedBy: principalOf(ctx).userId });
+        return { message: 'Invitation sent' };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/workspaces/:workspaceId/members/accept',
+      tags: ['Workspaces'],
+      summary: 'Accept an invitation sent to your email address',
+      auth: 'user',
+      request: { params: byId, body: acceptInvitationInput },
+      response: { status: 204, description: 'You are a member now; switch to the workspace to use it' },
+      errors: [403, 404],
+      handler: async ({ params, body }, ctx) => {
+        await container
+          .get(AcceptInvitation)
+          .execute({ workspaceId: params.workspaceId, userId: principalOf(ctx).userId, token: body.token });
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/workspaces/:workspaceId/members/:userId',
+      tags: ['Workspaces'],
+      summary: 'Remove a member (admins) or leave (yourself); the last admin cannot go',
+      auth: 'workspace',
+      request: { params: byMember },
+      response: { status: 204, description: 'Removed: their access ends on their next request' },
+      errors: [403, 404, 422],
+      handler: async ({ params }, ctx) => {
+        await container.get(RemoveMember).execute({ ...params, removedBy: principalOf(ctx).userId });
       },
     }),
   ];

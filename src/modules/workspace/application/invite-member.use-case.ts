@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Service } from 'typedi';
+import { TOKENS } from '../../../core/bootstrap/tokens';
+import type { Clock } from '../../../core/domain/clock';
+import { domainEvent } from '../../../core/domain/domain-event';
+import type { Mailer } from '../../../core/infrastructure/email/email';
+import type { EventBus } from '../../../core/infrastructure/events/event-bus';
+import { z } from '../../../core/http/zod';
+import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
+import { TOKEN_SERVICE, type TokenService } from '../../auth/auth.public';
+import { Email, USER_REPOSITORY, type UserRepository } from '../../user/user.public';
+import { AlreadyMemberError, RoleNotFoundError, WorkspaceNotFoundError } from '../domain/errors';
+import type { MemberInvited } from '../domain/events';
+import { Invitation } from '../domain/invitation';
+import type { TenantInvitations, TenantMembers, WorkspaceDirectory } from '../domain/ports';
+import { RequireWorkspaceAdmin } from './require-admin.service';
+import {
+  TENANT_INVITATIONS,
+  TENANT_MEMBERS,
+  WORKSPACE_DIRECTORY,
+  WORKSPACE_SETTINGS,
+  type WorkspaceSettings,
+} from './tokens';
+
+export const inviteMemberInput = z.strictObject({
+  email: z.string().max(254).openapi({ example: 'grace@example.com' }),
+  role: z.string().min(1).max(64).default('member').openapi({ example: 'member' }),
+});
+export type InviteMemberInput = z.infer<typeof inviteMemberInput>;
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Runs in the workspace's tenant scope. Re-inviting an address replaces its pending invitation. */
+@Service()
+export class InviteMember {
+  constructor(
+    @Inject(WORKSPACE_DIRECTORY) private readonly directory: WorkspaceDirectory,
+    @Inject(TENANT_MEMBERS) private readonly members: TenantMembers,
+    @Inject(TENANT_INVITATIONS) private readonly invitations: TenantInvitations,
+    @Inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @Inject(TOKEN_SERVICE) private readonly tokens: TokenService,
+    @Inject(WORKSPACE_SETTINGS) private readonly settings: WorkspaceSettings,
+    @Inject(TOKENS.mailer) private readonly mailer: Mailer,
+    @Inject(TOKENS.eventBus) private readonly events: EventBus,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(TOKENS.clock) private readonly clock: Clock,
+    private readonly admin: RequireWorkspaceAdmin,
+  ) {}
+
+  async execute(input: InviteMemberInput & { workspaceId: string; invitedBy: string }): Promise<void> {
+    await this.admin.check(input.invitedBy);
+    const email = Email.create(input.email);
+    if (!(await this.members.roleExists(input.role))) throw new RoleNotFoundError();
+    const workspace = await this.directory.findById(input.workspaceId);
+    if (!workspace) throw new WorkspaceNotFoundError();
+    const existing = await this.users.findByEmail(email);
+    if (existing && (await this.members.isMember(existing.id))) throw new AlreadyMemberError();
+
+    const { secret, hash } = this.tokens.mintSecret('inv');
+    await this.invitations.replacePending(
+      Invitation.issue({
+        id: randomUUID(),
+        email: email.value,
+        roleName: input.role,
+        tokenHash: hash,
+        invitedBy: input.invitedBy,
+        now: this.clock.now(),
+        ttlSeconds: this.settings.invitationTtlSeconds,
+      }),
+    );
+    await this.audit.record({ action: 'member.invited', targetType: 'invitation', metadata: { role: input.role } });
+    const url = `${this.settings.frontendUrl}/accept-invitation?token=${encodeURIComponent(secret)}&workspaceId=${workspace.id}`;
+    const text = `You have been invited to join ${workspace.name} as ${input.role}. The link works for 7 days.`;
+    this.mailer.send({
+      to: email.value,
+      subject: `Join ${workspace.name}`,
+      text: `${text}\n\nAccept the invitation: ${url}`,
+      html: `<p>${escape(text)}</p><p><a href="${escape(url)}">Accept the invitation</a></p>`,
+    });
+    await this.events.publish<MemberInvited>(
+      domainEvent('MemberInvited', { workspaceId: workspace.id, email: email.value, role: input.role }),
+    );
+  }
+}
