@@ -11,6 +11,9 @@ export const up: Migration = async ({ context: { query } }) => {
       owner_id uuid NOT NULL REFERENCES public.users (id),
       status text NOT NULL DEFAULT 'provisioning' CHECK (status IN ('provisioning', 'active', 'suspended', 'deleted')),
       settings jsonb NOT NULL DEFAULT '{}'::jsonb,
+      -- The newest tenant migration applied to the schema: tenants:migrate skips up-to-date
+      -- tenants with one query over the directory instead of one per schema.
+      schema_version text,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       deleted_at timestamptz

@@ -1,3 +1,5 @@
+// Decorator metadata must exist before any use case class is defined.
+import 'reflect-metadata';
 import { loadConfig, loadDotEnv } from '../src/core/config/config';
 import { openDatabase } from '../src/core/infrastructure/database/database';
 import { createPublicMigrator, withMigrationLock } from '../src/core/infrastructure/database/migrator';

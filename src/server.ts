@@ -44,11 +44,18 @@ class Resources {
   }
 }
 
+export interface Runtime {
+  container: ContainerInstance;
+  logger: Logger;
+  /** Drains background work and closes Redis, the pool and the embedded PostgreSQL. */
+  close(): Promise<void>;
+}
+
 /**
- * The start-up steps in order: database (embedded when none is configured) and migrations,
- * Redis, container, HTTP. Nothing starts at import; the caller owns stop().
+ * Everything but HTTP, in order: database (embedded when none is configured) and public
+ * migrations, Redis, the container. The server and the admin scripts start the same way.
  */
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+export async function openRuntime(config: Config, options: StartOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config);
   config.warnings.forEach((warning) => logger.warn(warning));
   const resources = new Resources();
@@ -65,6 +72,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
     resources.container = container;
     options.configure?.(container);
+    return { container, logger, close: () => resources.close() };
+  } catch (err) {
+    await resources.close().catch((closeErr) => logger.error({ err: closeErr }, 'cleanup after failed start'));
+    throw err;
+  }
+}
+
+/** The runtime plus HTTP. Nothing starts at import; the caller owns stop(). */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const runtime = await openRuntime(config, options);
+  const { container, logger } = runtime;
+  try {
     const handle = createApp(container).callback();
     const server = http.createServer((req, res) => void handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -72,21 +91,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       server.listen(config.http.port, config.http.host, resolve);
     });
     const { port } = server.address() as AddressInfo;
-    const database = resources.database.embedded ? 'embedded' : 'external';
-    logger.info({ port, database, redis: Boolean(resources.redis) }, 'listening');
+    logger.info(
+      { port, database: config.database.url ? 'external' : 'embedded', redis: Boolean(config.redis) },
+      'listening',
+    );
 
     let stopping: Promise<void> | null = null;
     const stop = () => {
       stopping ??= (async () => {
         await closeHttp(server, config.http.shutdownTimeoutMs, logger);
-        await resources.close();
+        await runtime.close();
         logger.info('stopped');
       })();
       return stopping;
     };
     return { url: `http://127.0.0.1:${port}`, port, container, stop };
   } catch (err) {
-    await resources.close().catch((closeErr) => logger.error({ err: closeErr }, 'cleanup after failed start'));
+    await runtime.close();
     throw err;
   }
 }

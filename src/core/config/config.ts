@@ -50,6 +50,7 @@ const envSchema = z.object({
   DB_SSL: bool.default(false),
   DB_MIGRATE_ON_START: bool.default(true),
   EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+  TENANT_MIGRATIONS_DIR: z.string().optional(),
   EMBEDDED_PG_PORT: int(1, 65535).default(54329),
 
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -100,6 +101,8 @@ export interface DatabaseConfig {
   ssl: boolean;
   migrateOnStart: boolean;
   embedded: { dir: string; port: number };
+  /** Folder of tenant migrations; default tenants/migrations (compiled in dist). */
+  tenantMigrationsDir: string | null;
 }
 
 export interface Config {
@@ -240,6 +243,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ssl: env.DB_SSL,
       migrateOnStart: env.DB_MIGRATE_ON_START,
       embedded: { dir: path.resolve(PROJECT_ROOT, env.EMBEDDED_PG_DIR), port: env.EMBEDDED_PG_PORT },
+      tenantMigrationsDir: env.TENANT_MIGRATIONS_DIR ? path.resolve(PROJECT_ROOT, env.TENANT_MIGRATIONS_DIR) : null,
     },
     redis: redis ? { url: redis, keyPrefix: env.REDIS_KEY_PREFIX } : null,
     auth: {

@@ -5,13 +5,14 @@ import {
   TENANT_INVITATIONS,
   TENANT_MEMBERS,
   TENANT_PROVISIONER,
+  TENANT_SCHEMA_ADMIN,
   WORKSPACE_DIRECTORY,
   WORKSPACE_SETTINGS,
 } from './application/tokens';
 import { WorkspaceAccessCache } from './application/workspace-access.service';
 import { SqlTenantInvitations } from './infrastructure/sql-tenant-invitations';
 import { SqlTenantMembers } from './infrastructure/sql-tenant-members';
-import { SqlTenantProvisioner } from './infrastructure/sql-tenant-provisioner';
+import { SqlTenantSchemas } from './infrastructure/sql-tenant-schemas';
 import { SqlWorkspaceDirectory } from './infrastructure/sql-workspace-directory';
 import { workspaceGuard } from './presentation/workspace.guard';
 import { workspaceRoutes } from './presentation/workspace.routes';
@@ -30,7 +31,13 @@ export const workspaceModule: AppModule = {
     container.set(WORKSPACE_DIRECTORY, directory);
     container.set(TENANT_MEMBERS, new SqlTenantMembers(sequelize));
     container.set(TENANT_INVITATIONS, new SqlTenantInvitations(sequelize));
-    container.set(TENANT_PROVISIONER, new SqlTenantProvisioner(sequelize, container.get(TOKENS.logger)));
+    const schemas = new SqlTenantSchemas(
+      sequelize,
+      container.get(TOKENS.logger),
+      config.database.tenantMigrationsDir ?? undefined,
+    );
+    container.set(TENANT_PROVISIONER, schemas);
+    container.set(TENANT_SCHEMA_ADMIN, schemas);
     // A login starts in the last workspace the user switched to, while they still belong to it.
     container.set(DEFAULT_WORKSPACE, {
       for: async (userId: string) => {

@@ -135,10 +135,11 @@ export function createTenantMigrator(
   sequelize: Sequelize,
   schema: SchemaName,
   logger: Logger,
+  directory: string = TENANT_MIGRATIONS_DIR,
 ): Umzug<MigrationContext> {
   return createMigrator({
     sequelize,
-    directory: TENANT_MIGRATIONS_DIR,
+    directory,
     schema: schema.value,
     tableName: 'schema_migrations',
     logger,

@@ -47,12 +47,15 @@ export class CreateWorkspace {
     @Inject(TOKENS.clock) private readonly clock: Clock,
   ) {}
 
-  async execute(input: CreateWorkspaceInput & { ownerId: string }): Promise<Workspace> {
+  /** byPlatformAdmin (tenant:provision): the owner need not be verified and the per-user limit does not apply. */
+  async execute(input: CreateWorkspaceInput & { ownerId: string; byPlatformAdmin?: boolean }): Promise<Workspace> {
     const owner = await this.users.findById(input.ownerId);
     if (!owner) throw new UserNotFoundError();
-    if (!owner.isVerified) throw new VerificationRequiredError();
-    if ((await this.directory.countOwnedBy(owner.id)) >= this.settings.maxOwnedPerUser) {
-      throw new WorkspaceLimitError(this.settings.maxOwnedPerUser);
+    if (!input.byPlatformAdmin) {
+      if (!owner.isVerified) throw new VerificationRequiredError();
+      if ((await this.directory.countOwnedBy(owner.id)) >= this.settings.maxOwnedPerUser) {
+        throw new WorkspaceLimitError(this.settings.maxOwnedPerUser);
+      }
     }
     const id = randomUUID();
     const now = this.clock.now();

@@ -1,5 +1,11 @@
 import { Token } from 'typedi';
-import type { TenantInvitations, TenantMembers, TenantProvisioner, WorkspaceDirectory } from '../domain/ports';
+import type {
+  TenantInvitations,
+  TenantMembers,
+  TenantProvisioner,
+  TenantSchemaAdmin,
+  WorkspaceDirectory,
+} from '../domain/ports';
 
 export interface WorkspaceSettings {
   maxOwnedPerUser: number;
@@ -12,3 +18,4 @@ export const WORKSPACE_DIRECTORY = new Token<WorkspaceDirectory>('WorkspaceDirec
 export const TENANT_MEMBERS = new Token<TenantMembers>('TenantMembers');
 export const TENANT_PROVISIONER = new Token<TenantProvisioner>('TenantProvisioner');
 export const TENANT_INVITATIONS = new Token<TenantInvitations>('TenantInvitations');
+export const TENANT_SCHEMA_ADMIN = new Token<TenantSchemaAdmin>('TenantSchemaAdmin');

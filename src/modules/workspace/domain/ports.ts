@@ -59,5 +59,30 @@ export interface TenantInvitations {
 /** Creates and migrates a tenant schema inside the current tenant scope. */
 export interface TenantProvisioner {
   createSchema(): Promise<void>;
-  migrate(): Promise<void>;
+  /** Applies every tenant migration in the current tenant scope and records the version. */
+  migrate(): Promise<string[]>;
+}
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  slug: string;
+  schemaName: string;
+  status: string;
+  schemaVersion: string | null;
+}
+
+/** What the admin scripts do to tenant schemas, each tenant in its own transaction. */
+export interface TenantSchemaAdmin {
+  /** The newest tenant migration there is (null when there are none). */
+  latestVersion(): Promise<string | null>;
+  /** Every tenant whose schema exists, deleted ones included. */
+  listTenants(): Promise<TenantRecord[]>;
+  /** Applies pending migrations in one transaction and records the version; returns their names. */
+  migrate(tenant: TenantRecord): Promise<string[]>;
+  pending(tenant: TenantRecord): Promise<string[]>;
+  /** DROP SCHEMA and delete the directory row (only for soft-deleted workspaces). */
+  drop(tenant: TenantRecord): Promise<void>;
+  /** Runs work unless another run holds the same lock; returns false when it was held. */
+  exclusively(lock: string, work: () => Promise<void>): Promise<boolean>;
 }

@@ -1,0 +1,66 @@
+// Decorator metadata must exist before any use case class is defined.
+import 'reflect-metadata';
+import fs from 'node:fs';
+import cliProgress from 'cli-progress';
+import { TOKENS } from '../src/core/bootstrap/tokens';
+import { migratePublicSchema } from '../src/core/infrastructure/database/database';
+import {
+  MigrateTenants,
+  type TenantMigrationResult,
+} from '../src/modules/workspace/application/migrate-tenants.service';
+import { runScript } from './lib/cli';
+
+const USAGE = `Usage: npm run tenants:migrate -- [--concurrency 4] [--fail-fast] [--report results.json]
+
+Applies pending public-schema migrations first (if that fails, no tenant is touched), then
+brings every tenant schema to the newest tenant migration, each in its own transaction.
+Up-to-date tenants are skipped with one query. Continues past a failing tenant unless
+--fail-fast. Prints a summary; exits 1 if any tenant failed. Safe to re-run; only one run at a time.`;
+
+void runScript(
+  USAGE,
+  { concurrency: { type: 'string', default: '4' }, 'fail-fast': { type: 'boolean' }, report: { type: 'string' } },
+  async ({ values, runtime }) => {
+    const concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+      throw new Error('--concurrency must be a whole number from 1 to 64');
+    }
+    const { container } = runtime;
+    const publicApplied = await migratePublicSchema(container.get(TOKENS.sequelize), runtime.logger);
+    process.stdout.write(`public schema: ${publicApplied.length} migration(s) applied\n`);
+
+    const bar = process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { format: 'tenants [{bar}] {value}/{total} {tenant}' },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
+    let started = false;
+    const t0 = performance.now();
+    const results = await container.get(MigrateTenants).execute({
+      concurrency,
+      failFast: Boolean(values['fail-fast']),
+      onResult: (result, done, total) => {
+        if (!started) bar?.start(total, 0, { tenant: '' });
+        started = true;
+        bar?.update(done, { tenant: result.tenant.slug });
+      },
+    });
+    bar?.stop();
+    const seconds = ((performance.now() - t0) / 1000).toFixed(2);
+    printSummary(results, seconds);
+    if (typeof values.report === 'string') fs.writeFileSync(values.report, `${JSON.stringify(results, null, 2)}\n`);
+    return results.some((r) => r.outcome === 'failed') ? 1 : 0;
+  },
+);
+
+function printSummary(results: TenantMigrationResult[], seconds: string): void {
+  const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
+  process.stdout.write(
+    `tenants: ${results.length} in ${seconds}s: ${count('migrated')} migrated, ${count('up_to_date')} up to date, ` +
+      `${count('failed')} failed, ${count('not_run')} not run\n`,
+  );
+  for (const r of results.filter((x) => x.outcome === 'failed')) {
+    process.stdout.write(`  FAILED ${r.tenant.slug} (${r.tenant.id}) after ${r.durationMs} ms: ${r.error}\n`);
+  }
+}

@@ -1,0 +1,78 @@
+import { Inject, Service } from 'typedi';
+import type { TenantRecord, TenantSchemaAdmin } from '../domain/ports';
+import { TENANT_SCHEMA_ADMIN } from './tokens';
+
+export type TenantOutcome = 'migrated' | 'up_to_date' | 'failed' | 'not_run';
+
+export interface TenantMigrationResult {
+  tenant: TenantRecord;
+  outcome: TenantOutcome;
+  applied: string[];
+  durationMs: number;
+  error?: string;
+}
+
+export interface MigrateTenantsOptions {
+  concurrency: number;
+  failFast: boolean;
+  /** Called as each tenant finishes (progress bars). */
+  onResult?: (result: TenantMigrationResult, done: number, total: number) => void;
+}
+
+export class MigrationRunInProgressError extends Error {
+  constructor() {
+    super('Another tenants:migrate run holds the lock; try again when it has finished');
+  }
+}
+
+/**
+ * Brings every tenant schema to the newest tenant migration. Up-to-date tenants are recognised
+ * from the directory's schema_version in one query and not touched. Each tenant migrates in its
+ * own transaction: a failure leaves that tenant as it was and the run goes on (or stops, with
+ * failFast). Safe to re-run: it resumes where it failed.
+ */
+@Service()
+export class MigrateTenants {
+  constructor(@Inject(TENANT_SCHEMA_ADMIN) private readonly schemas: TenantSchemaAdmin) {}
+
+  async execute(options: MigrateTenantsOptions): Promise<TenantMigrationResult[]> {
+    let results: TenantMigrationResult[] = [];
+    const ran = await this.schemas.exclusively('tenant-migrations', async () => {
+      results = await this.run(options);
+    });
+    if (!ran) throw new MigrationRunInProgressError();
+    return results;
+  }
+
+  private async run(options: MigrateTenantsOptions): Promise<TenantMigrationResult[]> {
+    const latest = await this.schemas.latestVersion();
+    const tenants = (await this.schemas.listTenants()).filter((t) => t.status !== 'deleted');
+    const results: TenantMigrationResult[] = tenants
+      .filter((t) => t.schemaVersion === latest)
+      .map((tenant) => ({ tenant, outcome: 'up_to_date', applied: [], durationMs: 0 }));
+    const queue = tenants.filter((t) => t.schemaVersion !== latest);
+    const total = tenants.length;
+    results.forEach((r, i) => options.onResult?.(r, i + 1, total));
+    let stop = false;
+
+    const worker = async () => {
+      for (let tenant = queue.shift(); tenant; tenant = queue.shift()) {
+        if (stop) {
+          results.push({ tenant, outcome: 'not_run', applied: [], durationMs: 0 });
+          continue;
+        }
+        const started = performance.now();
+        const result: TenantMigrationResult = await this.schemas.migrate(tenant).then(
+          (applied) => ({ tenant, outcome: applied.length > 0 ? 'migrated' : 'up_to_date', applied, durationMs: 0 }),
+          (err: Error) => ({ tenant, outcome: 'failed', applied: [], durationMs: 0, error: err.message }),
+        );
+        result.durationMs = Math.round(performance.now() - started);
+        if (result.outcome === 'failed' && options.failFast) stop = true;
+        results.push(result);
+        options.onResult?.(result, results.length, total);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+    return results;
+  }
+}

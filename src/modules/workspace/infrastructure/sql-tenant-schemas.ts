@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { requestContext } from '../../../core/context/request-context';
+import { SchemaName } from '../../../core/domain/schema-name';
+import { createTenantMigrator, TENANT_MIGRATIONS_DIR } from '../../../core/infrastructure/database/migrator';
+import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
+import type { Logger } from '../../../core/logger';
+import type { TenantProvisioner, TenantRecord, TenantSchemaAdmin } from '../domain/ports';
+
+/**
+ * Tenant schema DDL. Provisioning steps run in the caller's tenant scope; admin operations open
+ * one scope (one transaction) per tenant, so each tenant migrates all or nothing.
+ */
+export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
+  private readonly uow: UnitOfWork;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly logger: Logger,
+    private readonly directory: string = TENANT_MIGRATIONS_DIR,
+  ) {
+    this.uow = new UnitOfWork(sequelize);
+  }
+
+  async createSchema(): Promise<void> {
+    const { schema, transaction } = this.scope();
+    await this.sequelize.query(`CREATE SCHEMA ${schema.quoted}`, { transaction });
+  }
+
+  async migrate(tenant?: TenantRecord): Promise<string[]> {
+    if (!tenant) return this.migrateCurrent();
+    return this.uow.runInTenant(SchemaName.parse(tenant.schemaName), () => this.migrateCurrent());
+  }
+
+  async pending(tenant: TenantRecord): Promise<string[]> {
+    const schema = SchemaName.parse(tenant.schemaName);
+    const list = await this.uow.runInTenant(schema, () => this.migrator(schema).pending());
+    return list.map((m) => m.name);
+  }
+
+  async latestVersion(): Promise<string | null> {
+    const names = fs
+      .readdirSync(this.directory)
+      .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
+      .map((f) => f.replace(/\.(js|ts)$/, ''))
+      .sort();
+    return names.at(-1) ?? null;
+  }
+
+  async listTenants(): Promise<TenantRecord[]> {
+    const rows = await this.sequelize.query<{
+      id: string;
+      name: string;
+      slug: string;
+      schema_name: string;
+      status: string;
+      schema_version: string | null;
+    }>('SELECT id, name, slug, schema_name, status, schema_version FROM public.workspaces ORDER BY created_at, id', {
+      type: QueryTypes.SELECT,
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      slug: r.slug,
+      schemaName: r.schema_name,
+      status: r.status,
+      schemaVersion: r.schema_version,
+    }));
+  }
+
+  async drop(tenant: TenantRecord): Promise<void> {
+    const schema = SchemaName.parse(tenant.schemaName);
+    await this.sequelize.transaction(async (transaction) => {
+      await this.sequelize.query(`DROP SCHEMA IF EXISTS ${schema.quoted} CASCADE`, { transaction });
+      await this.sequelize.query('DELETE FROM public.workspaces WHERE id = :id', {
+        replacements: { id: tenant.id },
+        transaction,
+      });
+    });
+  }
+
+  async exclusively(lock: string, work: () => Promise<void>): Promise<boolean> {
+    // A transaction-scoped advisory lock, held by one connection while the work uses others;
+    // PostgreSQL releases it even if this process dies.
+    return this.sequelize.transaction(async (transaction) => {
+      const [row] = await this.sequelize.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock(hashtext(:lock)) AS locked',
+        {
+          replacements: { lock },
+          type: QueryTypes.SELECT,
+          transaction,
+        },
+      );
+      if (!row?.locked) return false;
+      await work();
+      return true;
+    });
+  }
+
+  private async migrateCurrent(): Promise<string[]> {
+    const { schema, transaction } = this.scope();
+    const applied = await this.migrator(schema).up();
+    const version = await this.latestVersion();
+    await this.sequelize.query('UPDATE public.workspaces SET schema_version = :version WHERE schema_name = :schema', {
+      replacements: { version, schema: schema.value },
+      transaction,
+    });
+    if (applied.length > 0)
+      this.logger.debug({ schema: schema.value, applied: applied.map((m) => m.name) }, 'tenant migrated');
+    return applied.map((m) => m.name);
+  }
+
+  private migrator(schema: SchemaName) {
+    return createTenantMigrator(this.sequelize, schema, this.logger, this.directory);
+  }
+
+  private scope() {
+    const { tenantSchema, transaction } = requestContext.current();
+    if (!tenantSchema || !transaction) throw new Error('Tenant DDL runs only inside a tenant scope');
+    return { schema: SchemaName.parse(tenantSchema), transaction: transaction ?? UnitOfWork.current() };
+  }
+}
