@@ -1,5 +1,7 @@
 import type { AppModule } from '../../src/core/bootstrap/module';
+import { TOKENS } from '../../src/core/bootstrap/tokens';
 import { paginationQuery } from '../../src/core/http/envelope';
+import { UnitOfWork } from '../../src/core/infrastructure/database/unit-of-work';
 import { defineRoute } from '../../src/core/http/route';
 import { z } from '../../src/core/http/zod';
 
@@ -55,6 +57,27 @@ export const probeModule: AppModule = {
         const all = Array.from({ length: 45 }, (_, i) => ({ n: i + 1, secret: 'strip-me' }));
         const items = all.slice((query.page - 1) * query.limit, query.page * query.limit);
         return { items, meta: { page: query.page, limit: query.limit, total: all.length } };
+      },
+    }),
+  ],
+};
+
+/** A tenant-scoped route (needs the app's auth and workspace modules) that writes, then fails. */
+export const tenantProbeModule: AppModule = {
+  name: 'tenant-probe',
+  routes: (container) => [
+    defineRoute({
+      method: 'post',
+      path: '/_probe/tenant-write-then-fail',
+      tags: ['Probe'],
+      summary: 'Writes in the active tenant, then fails',
+      auth: 'workspace',
+      response: { status: 200, description: 'Never' },
+      handler: async () => {
+        await container
+          .get(TOKENS.sequelize)
+          .query("INSERT INTO roles (name) VALUES ('half-written')", { transaction: UnitOfWork.current() });
+        throw new Error('failure after a tenant write');
       },
     }),
   ],

@@ -1,5 +1,9 @@
 import request from 'supertest';
+import { APP_MODULES } from '../../../src/core/bootstrap/modules';
 import { TOKENS } from '../../../src/core/bootstrap/tokens';
+import { SchemaName } from '../../../src/core/domain/schema-name';
+import { tenantProbeModule } from '../../support/probe-module';
+import { selectRows } from '../../support/test-db';
 import { API, bearer } from '../../support/auth-helpers';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
@@ -80,6 +84,31 @@ describe('tenant isolation', () => {
     for (const { k, status, ids } of results) {
       expect(status).toBe(200);
       expect(ids).toEqual([accounts[k]!.user.id]);
+    }
+  });
+});
+
+describe('a request failing inside its tenant transaction', () => {
+  test('when it fails after writing, then nothing is written and the single pooled connection is back on the default search_path', async () => {
+    const server = await startTestServer({ DB_POOL_MAX: '1' }, { modules: [...APP_MODULES, tenantProbeModule] });
+    try {
+      const owner = await verifiedAccount(server);
+      const ws = await createWorkspace(server, owner);
+      await switchTo(server, owner, ws.id);
+
+      const res = await request(server.url).post(`${API}/_probe/tenant-write-then-fail`).set(bearer(owner.accessToken));
+
+      expect(res.status).toBe(500);
+      const schema = SchemaName.forWorkspace(ws.id).quoted;
+      expect(await selectRows(server, `SELECT 1 FROM ${schema}.roles WHERE name = 'half-written'`)).toEqual([]);
+      const [row] = await selectRows<{ search_path: string }>(server, 'SHOW search_path');
+      expect(row?.search_path).toBe('"$user", public');
+      const members = await request(server.url)
+        .get(`${API}/workspaces/${ws.id}/members`)
+        .set(bearer(owner.accessToken));
+      expect(members.status).toBe(200);
+    } finally {
+      await server.stop();
     }
   });
 });
