@@ -1,13 +1,11 @@
 import type { EmailMessage } from '../../../core/infrastructure/email/email';
-
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml } from '../../../core/utils/html';
 
 function message(to: string, subject: string, lines: string[], link?: { url: string; label: string }): EmailMessage {
   const text = [...lines, ...(link ? ['', `${link.label}: ${link.url}`] : [])].join('\n');
   const html = [
-    ...lines.map((line) => `<p>${escape(line)}</p>`),
-    ...(link ? [`<p><a href="${escape(link.url)}">${escape(link.label)}</a></p>`] : []),
+    ...lines.map((line) => `<p>${escapeHtml(line)}</p>`),
+    ...(link ? [`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a></p>`] : []),
   ].join('\n');
   return { to, subject, text, html };
 }

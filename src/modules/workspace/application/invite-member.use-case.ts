@@ -6,6 +6,7 @@ import { domainEvent } from '../../../core/domain/domain-event';
 import type { Mailer } from '../../../core/infrastructure/email/email';
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { z } from '../../../core/http/zod';
+import { escapeHtml } from '../../../core/utils/html';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
 import { TOKEN_SERVICE, type TokenService } from '../../auth/auth.public';
 import { Email, USER_REPOSITORY, type UserRepository } from '../../user/user.public';
@@ -27,8 +28,6 @@ export const inviteMemberInput = z.strictObject({
   role: z.string().min(1).max(64).default('member').openapi({ example: 'member' }),
 });
 export type InviteMemberInput = z.infer<typeof inviteMemberInput>;
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Runs in the workspace's tenant scope. Re-inviting an address replaces its pending invitation. */
 @Service()
@@ -75,7 +74,7 @@ export class InviteMember {
       to: email.value,
       subject: `Join ${workspace.name}`,
       text: `${text}\n\nAccept the invitation: ${url}`,
-      html: `<p>${escape(text)}</p><p><a href="${escape(url)}">Accept the invitation</a></p>`,
+      html: `<p>${escapeHtml(text)}</p><p><a href="${escapeHtml(url)}">Accept the invitation</a></p>`,
     });
     await this.events.publish<MemberInvited>(
       domainEvent('MemberInvited', { workspaceId: workspace.id, email: email.value, role: input.role }),

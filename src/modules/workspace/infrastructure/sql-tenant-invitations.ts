@@ -1,5 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
-import { requestContext } from '../../../core/context/request-context';
+import type { Sequelize } from 'sequelize';
+import { tenantQuery } from './tenant-query';
 import { Invitation } from '../domain/invitation';
 import type { TenantInvitations } from '../domain/ports';
 
@@ -59,8 +59,6 @@ export class SqlTenantInvitations implements TenantInvitations {
   }
 
   private query<T extends object = object>(sql: string, replacements: Record<string, unknown>): Promise<T[]> {
-    const { transaction, tenantSchema } = requestContext.current();
-    if (!transaction || !tenantSchema) throw new Error('Tenant repositories run only inside a tenant scope');
-    return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+    return tenantQuery<T>(this.sequelize, sql, replacements);
   }
 }

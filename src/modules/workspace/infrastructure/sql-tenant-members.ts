@@ -1,6 +1,6 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { tenantQuery } from './tenant-query';
 import type { Page } from '../../../core/domain/page';
-import { requestContext } from '../../../core/context/request-context';
 import type { MemberRecord, TenantMembers } from '../domain/ports';
 
 export const SYSTEM_ROLES = [
@@ -93,8 +93,6 @@ export class SqlTenantMembers implements TenantMembers {
   }
 
   private query<T extends object = object>(sql: string, replacements: Record<string, unknown>): Promise<T[]> {
-    const { transaction, tenantSchema } = requestContext.current();
-    if (!transaction || !tenantSchema) throw new Error('Tenant repositories run only inside a tenant scope');
-    return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+    return tenantQuery<T>(this.sequelize, sql, replacements);
   }
 }
