@@ -1,4 +1,11 @@
 import type { Migration } from '../../src/core/infrastructure/database/migrator';
+import { SYSTEM_ROLE_PERMISSIONS } from '../../src/modules/role/domain/permissions';
+
+const SYSTEM_ROLES = {
+  admin: 'Everything in the workspace',
+  member: 'Works in the workspace',
+  viewer: 'Read-only access',
+} as const;
 
 /**
  * The tenant schema: everything that belongs to one workspace. Runs inside the tenant's
@@ -20,6 +27,22 @@ export const up: Migration = async ({ context: { query } }) => {
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
+  await query(`
+    CREATE TABLE role_permissions (
+      role_id uuid NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
+      permission text NOT NULL REFERENCES public.permissions (code),
+      PRIMARY KEY (role_id, permission)
+    )`);
+  // The system roles every workspace starts with; they cannot be deleted, and admin cannot be edited.
+  for (const [name, description] of Object.entries(SYSTEM_ROLES)) {
+    await query('INSERT INTO roles (name, description, is_system) VALUES (:name, :description, true)', { name, description });
+    for (const permission of SYSTEM_ROLE_PERMISSIONS[name as keyof typeof SYSTEM_ROLES]) {
+      await query(
+        'INSERT INTO role_permissions (role_id, permission) SELECT id, :permission FROM roles WHERE name = :name',
+        { name, permission },
+      );
+    }
+  }
   await query(`
     CREATE TABLE member_roles (
       user_id uuid NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
@@ -60,7 +83,7 @@ export const up: Migration = async ({ context: { query } }) => {
 };
 
 export const down: Migration = async ({ context: { query } }) => {
-  for (const table of ['audit_events', 'invitations', 'member_roles', 'roles', 'members']) {
+  for (const table of ['audit_events', 'invitations', 'member_roles', 'role_permissions', 'roles', 'members']) {
     await query(`DROP TABLE ${table}`);
   }
 };

@@ -45,7 +45,8 @@ describe('tenant admin scripts', () => {
     // The real tenant migrations plus one new one, as a release that adds a tenant table would ship.
     migrationsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-migrations-'));
     for (const file of fs.readdirSync(path.join(ROOT, 'dist/tenants/migrations')).filter((f) => f.endsWith('.js'))) {
-      fs.copyFileSync(path.join(ROOT, 'dist/tenants/migrations', file), path.join(migrationsDir, file));
+      // Linked, not copied: Node resolves a symlinked module's own imports from its real location.
+      fs.symlinkSync(path.join(ROOT, 'dist/tenants/migrations', file), path.join(migrationsDir, file));
     }
     fs.writeFileSync(path.join(migrationsDir, '20991231000000-notes.js'), NOTES_MIGRATION);
   }, 120_000);

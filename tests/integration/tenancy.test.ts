@@ -27,7 +27,7 @@ async function provision(sequelize: Sequelize, uow: UnitOfWork, marker: string):
 
 const roleNames = (sequelize: Sequelize) =>
   sequelize
-    .query<{ name: string }>('SELECT name FROM roles ORDER BY name', {
+    .query<{ name: string }>('SELECT name FROM roles WHERE NOT is_system ORDER BY name', {
       type: QueryTypes.SELECT,
       transaction: UnitOfWork.current(),
     })

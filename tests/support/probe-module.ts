@@ -72,6 +72,7 @@ export const tenantProbeModule: AppModule = {
       tags: ['Probe'],
       summary: 'Writes in the active tenant, then fails',
       auth: 'workspace',
+      permission: null,
       response: { status: 200, description: 'Never' },
       handler: async () => {
         await container

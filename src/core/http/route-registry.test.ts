@@ -40,6 +40,14 @@ describe('RouteRegistry', () => {
     expect(() => registry().router({ auth: {} })).toThrow(/No guard is configured for auth mode "user"/);
   });
 
+  test('when an authenticated route declares no permission (not even null), then mounting fails', () => {
+    const undeclared = { ...guarded, permission: undefined };
+    const reg = new RouteRegistry('/api/v1', { title: 't', version: 'v1', description: 'd' }).add(undeclared);
+    expect(() => reg.router({ auth: { user: [] }, permission: () => async () => undefined })).toThrow(
+      /must declare a permission/,
+    );
+  });
+
   test('when a route needs a permission and no permission guard exists, then mounting fails', () => {
     expect(() => registry().router({ auth: { user: [async (_ctx, next) => next()] } })).toThrow(/No permission guard/);
   });

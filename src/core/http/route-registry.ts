@@ -91,6 +91,9 @@ export class RouteRegistry {
     for (const route of this.routes) {
       const chain: Middleware[] = [];
       if (route.auth !== 'public') {
+        if (route.permission === undefined) {
+          throw new Error(`${route.method.toUpperCase()} ${route.path} must declare a permission (or null)`);
+        }
         const auth = guards.auth[route.auth];
         if (!auth) throw new Error(`No guard is configured for auth mode "${route.auth}" (${route.path})`);
         chain.push(...auth);

@@ -35,8 +35,12 @@ export interface RouteSpec<
   summary: string;
   description?: string;
   auth: AuthMode;
-  /** `resource.action` the caller must hold (enforced by the RBAC guard). */
-  permission?: string;
+  /**
+   * `resource.action` the caller must hold (enforced by the RBAC guard), or null for what any
+   * authenticated caller may do (their own profile, accepting an invitation). Every non-public
+   * route must declare one or the other: mounting fails otherwise.
+   */
+  permission?: string | null;
   /** Extra middleware run after the guards and before validation (e.g. a stricter rate limit). */
   middleware?: Middleware[];
   request?: { params?: P; query?: Q; body?: B };

@@ -98,17 +98,32 @@ describe('workspace members and invitations', () => {
     expectError(await accept(invitee, ws.id, token), 400, 'INVITATION_EXPIRED');
   });
 
-  test('when inviting a member, an unknown role, or as a non-admin, then 409, 422 and 403', async () => {
+  test('when inviting a member or an unknown role, then 409 and 422; without members.invite, 403', async () => {
     const { admin, ws } = await adminWithWorkspace();
-    const invitee = await verifiedAccount(server);
-    await accept(invitee, ws.id, await invite(admin, ws.id, invitee.email));
+    const viewer = await verifiedAccount(server);
+    await accept(viewer, ws.id, await invite(admin, ws.id, viewer.email, 'viewer'));
     const send = (who: Account, body: object) =>
       request(server.url).post(`${API}/workspaces/${ws.id}/members/invite`).set(bearer(who.accessToken)).send(body);
 
-    expectError(await send(admin, { email: invitee.email }), 409, 'ALREADY_MEMBER');
+    expectError(await send(admin, { email: viewer.email }), 409, 'ALREADY_MEMBER');
     expectError(await send(admin, { email: 'new@example.com', role: 'overlord' }), 422, 'ROLE_NOT_FOUND');
-    await switchTo(server, invitee, ws.id);
-    expectError(await send(invitee, { email: 'new@example.com' }), 403, 'FORBIDDEN');
+    await switchTo(server, viewer, ws.id);
+    expectError(await send(viewer, { email: 'new@example.com' }), 403, 'PERMISSION_DENIED');
+  });
+
+  test('when a member invites someone as admin, then 403: nobody grants a permission they do not hold', async () => {
+    const { admin, ws } = await adminWithWorkspace();
+    const member = await verifiedAccount(server);
+    await accept(member, ws.id, await invite(admin, ws.id, member.email, 'member'));
+    await switchTo(server, member, ws.id);
+    const send = (role: string) =>
+      request(server.url)
+        .post(`${API}/workspaces/${ws.id}/members/invite`)
+        .set(bearer(member.accessToken))
+        .send({ email: 'friend@example.com', role });
+
+    expectError(await send('admin'), 403, 'PERMISSION_DENIED');
+    expect((await send('viewer')).status).toBe(202);
   });
 
   test('when an admin removes a member, then their very next request is refused', async () => {
@@ -146,7 +161,7 @@ describe('workspace members and invitations', () => {
     const kickAdmin = await request(server.url)
       .delete(`${API}/workspaces/${ws.id}/members/${admin.user.id}`)
       .set(bearer(member.accessToken));
-    expectError(kickAdmin, 403, 'FORBIDDEN');
+    expectError(kickAdmin, 403, 'PERMISSION_DENIED');
     const leave = await request(server.url)
       .delete(`${API}/workspaces/${ws.id}/members/${member.user.id}`)
       .set(bearer(member.accessToken));

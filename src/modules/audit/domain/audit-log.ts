@@ -10,5 +10,9 @@ export interface AuditEntry {
 
 /** Where audit entries go; the adapter adds request id, IP and user agent from the request context. */
 export interface AuditLog {
-  record(entry: AuditEntry): Promise<void>;
+  /**
+   * detached: written outside the current transaction (still to the current tenant's trail), for
+   * refusals whose request will roll back, such as a denied permission.
+   */
+  record(entry: AuditEntry, options?: { detached?: boolean }): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
+import { SchemaName } from '../../../core/domain/schema-name';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { AuditEntry, AuditLog } from '../domain/audit-log';
 
@@ -10,9 +11,15 @@ import type { AuditEntry, AuditLog } from '../domain/audit-log';
 export class SequelizeAuditLog implements AuditLog {
   constructor(private readonly sequelize: Sequelize) {}
 
-  async record(entry: AuditEntry): Promise<void> {
+  async record(entry: AuditEntry, options: { detached?: boolean } = {}): Promise<void> {
     const context = requestContext.current();
-    const table = context.tenantSchema ? 'audit_events' : 'public.audit_events';
+    const tenant = context.tenantSchema ? SchemaName.parse(context.tenantSchema) : null;
+    // Detached writes use their own connection, whose search_path is the default: qualify the table.
+    const table = tenant
+      ? options.detached
+        ? `${tenant.quoted}.audit_events`
+        : 'audit_events'
+      : 'public.audit_events';
     await this.sequelize.query(
       `INSERT INTO ${table} (actor_id, action, target_type, target_id, ip, user_agent, request_id, metadata)
        VALUES (:actorId, :action, :targetType, :targetId, :ip, :userAgent, :requestId, :metadata)`,
@@ -27,7 +34,7 @@ export class SequelizeAuditLog implements AuditLog {
           requestId: context.requestId ?? null,
           metadata: JSON.stringify(entry.metadata ?? {}),
         },
-        transaction: UnitOfWork.current(),
+        transaction: options.detached ? undefined : UnitOfWork.current(),
       },
     );
   }

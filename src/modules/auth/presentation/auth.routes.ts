@@ -144,6 +144,7 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       tags: ['Auth'],
       summary: 'End this session (or all, or all others) and revoke the access token',
       auth: 'user',
+      permission: null,
       request: { body: logoutInput },
       response: { status: 204, description: 'Signed out' },
       handler: async ({ body }, ctx) => {

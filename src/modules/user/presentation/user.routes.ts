@@ -12,6 +12,7 @@ export function userRoutes(container: ContainerInstance): RouteSpec[] {
       tags: ['Users'],
       summary: 'The signed-in user',
       auth: 'user',
+      permission: null,
       response: { status: 200, description: 'The current user', schema: userView },
       errors: [404],
       handler: async (_input, ctx) =>

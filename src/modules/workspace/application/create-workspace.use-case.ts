@@ -29,7 +29,7 @@ export const createWorkspaceInput = z.strictObject({
 export type CreateWorkspaceInput = z.infer<typeof createWorkspaceInput>;
 
 /**
- * Provisioning, all or nothing: directory row, schema, tenant migrations, system roles, the
+ * Provisioning, all or nothing: directory row, schema, tenant migrations (with the system roles), the
  * owner as admin and the membership run in ONE transaction (PostgreSQL DDL is transactional),
  * so a failure or a crash leaves neither a half schema nor a row.
  */
@@ -70,8 +70,8 @@ export class CreateWorkspace {
     await this.tx.runInTenant(workspace.schemaName, async () => {
       await this.directory.create(workspace);
       await this.provisioner.createSchema();
+      // The tenant migrations also seed the system roles and their permissions.
       await this.provisioner.migrate();
-      await this.members.seedSystemRoles();
       await this.members.add(owner.id, 'admin');
       await this.directory.addMembership(id, owner.id);
       workspace.activate(now);

@@ -7,7 +7,6 @@ import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
 import { WorkspaceNotFoundError } from '../domain/errors';
 import type { WorkspaceDeleted } from '../domain/events';
 import type { WorkspaceDirectory } from '../domain/ports';
-import { RequireWorkspaceAdmin } from './require-admin.service';
 import { WORKSPACE_DIRECTORY } from './tokens';
 import { WorkspaceAccessCache } from './workspace-access.service';
 
@@ -19,12 +18,10 @@ export class DeleteWorkspace {
     @Inject(TOKENS.eventBus) private readonly events: EventBus,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(TOKENS.clock) private readonly clock: Clock,
-    private readonly admin: RequireWorkspaceAdmin,
     private readonly access: WorkspaceAccessCache,
   ) {}
 
   async execute(input: { workspaceId: string; userId: string }): Promise<string[]> {
-    await this.admin.check(input.userId);
     const workspace = await this.directory.findById(input.workspaceId);
     if (!workspace) throw new WorkspaceNotFoundError();
     workspace.softDelete(this.clock.now());

@@ -7,14 +7,15 @@ import type { Mailer } from '../../../core/infrastructure/email/email';
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { z } from '../../../core/http/zod';
 import { escapeHtml } from '../../../core/utils/html';
+import type { Principal } from '../../../core/http/principal';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
+import { PermissionDeniedError, PermissionService } from '../../role/role.public';
 import { TOKEN_SERVICE, type TokenService } from '../../auth/auth.public';
 import { Email, USER_REPOSITORY, type UserRepository } from '../../user/user.public';
 import { AlreadyMemberError, RoleNotFoundError, WorkspaceNotFoundError } from '../domain/errors';
 import type { MemberInvited } from '../domain/events';
 import { Invitation } from '../domain/invitation';
 import type { TenantInvitations, TenantMembers, WorkspaceDirectory } from '../domain/ports';
-import { RequireWorkspaceAdmin } from './require-admin.service';
 import {
   TENANT_INVITATIONS,
   TENANT_MEMBERS,
@@ -43,13 +44,17 @@ export class InviteMember {
     @Inject(TOKENS.eventBus) private readonly events: EventBus,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(TOKENS.clock) private readonly clock: Clock,
-    private readonly admin: RequireWorkspaceAdmin,
+    private readonly permissions: PermissionService,
   ) {}
 
-  async execute(input: InviteMemberInput & { workspaceId: string; invitedBy: string }): Promise<void> {
-    await this.admin.check(input.invitedBy);
+  async execute(input: InviteMemberInput & { workspaceId: string; principal: Principal }): Promise<void> {
+    const invitedBy = input.principal.userId;
     const email = Email.create(input.email);
     if (!(await this.members.roleExists(input.role))) throw new RoleNotFoundError();
+    // Nobody hands out a permission they do not hold, so a member cannot invite an admin.
+    const mine = new Set(await this.permissions.effective(input.principal));
+    const missing = (await this.members.rolePermissions(input.role)).find((p) => !mine.has(p));
+    if (missing) throw new PermissionDeniedError(missing);
     const workspace = await this.directory.findById(input.workspaceId);
     if (!workspace) throw new WorkspaceNotFoundError();
     const existing = await this.users.findByEmail(email);
@@ -62,7 +67,7 @@ export class InviteMember {
         email: email.value,
         roleName: input.role,
         tokenHash: hash,
-        invitedBy: input.invitedBy,
+        invitedBy,
         now: this.clock.now(),
         ttlSeconds: this.settings.invitationTtlSeconds,
       }),

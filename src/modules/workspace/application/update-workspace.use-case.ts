@@ -9,7 +9,6 @@ import { WorkspaceNotFoundError } from '../domain/errors';
 import type { WorkspaceUpdated } from '../domain/events';
 import type { WorkspaceDirectory } from '../domain/ports';
 import type { Workspace } from '../domain/workspace';
-import { RequireWorkspaceAdmin } from './require-admin.service';
 import { WORKSPACE_DIRECTORY } from './tokens';
 
 const settingValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
@@ -31,12 +30,10 @@ export class UpdateWorkspace {
     @Inject(TOKENS.eventBus) private readonly events: EventBus,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(TOKENS.clock) private readonly clock: Clock,
-    private readonly admin: RequireWorkspaceAdmin,
   ) {}
 
   /** Runs in the workspace's tenant scope (the route's guard opens it). */
   async execute(input: UpdateWorkspaceInput & { workspaceId: string; userId: string }): Promise<Workspace> {
-    await this.admin.check(input.userId);
     const workspace = await this.directory.findById(input.workspaceId);
     if (!workspace) throw new WorkspaceNotFoundError();
     workspace.update({ name: input.name, settings: input.settings }, this.clock.now());

@@ -24,12 +24,6 @@ export class WorkspaceNotActiveError extends ForbiddenError {
   }
 }
 
-export class NotAWorkspaceAdminError extends ForbiddenError {
-  constructor() {
-    super('Only workspace administrators may do this', 'FORBIDDEN');
-  }
-}
-
 export class WorkspaceLimitError extends UnprocessableError {
   constructor(limit: number) {
     super(`You may own at most ${limit} workspaces`, 'WORKSPACE_LIMIT_REACHED');

@@ -36,8 +36,6 @@ export interface MemberRecord {
 
 /** The current tenant's schema (repositories run inside the tenant scope). */
 export interface TenantMembers {
-  /** Creates the system roles; run once at provisioning. */
-  seedSystemRoles(): Promise<void>;
   add(userId: string, roleName: string): Promise<void>;
   list(page: { page: number; limit: number }): Promise<Page<MemberRecord>>;
   rolesOf(userId: string): Promise<string[]>;
@@ -46,6 +44,8 @@ export interface TenantMembers {
   /** Members holding the admin role. */
   countAdmins(): Promise<number>;
   roleExists(name: string): Promise<boolean>;
+  /** What a role grants (the admin role: the whole workspace catalogue). */
+  rolePermissions(name: string): Promise<string[]>;
 }
 
 /** The current tenant's invitations. */

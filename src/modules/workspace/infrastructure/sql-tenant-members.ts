@@ -1,13 +1,8 @@
 import type { Sequelize } from 'sequelize';
 import { tenantQuery } from './tenant-query';
+import { ALL_WORKSPACE_PERMISSIONS } from '../../role/role.public';
 import type { Page } from '../../../core/domain/page';
 import type { MemberRecord, TenantMembers } from '../domain/ports';
-
-export const SYSTEM_ROLES = [
-  { name: 'admin', description: 'Everything in the workspace' },
-  { name: 'member', description: 'Works in the workspace' },
-  { name: 'viewer', description: 'Read-only access' },
-] as const;
 
 /**
  * Tenant tables, unqualified: they resolve through the request's tenant search_path. Outside a
@@ -15,14 +10,6 @@ export const SYSTEM_ROLES = [
  */
 export class SqlTenantMembers implements TenantMembers {
   constructor(private readonly sequelize: Sequelize) {}
-
-  async seedSystemRoles(): Promise<void> {
-    for (const role of SYSTEM_ROLES) {
-      await this.query('INSERT INTO roles (name, description, is_system) VALUES (:name, :description, true)', {
-        ...role,
-      });
-    }
-  }
 
   async add(userId: string, roleName: string): Promise<void> {
     await this.query('INSERT INTO members (user_id) VALUES (:userId) ON CONFLICT (user_id) DO NOTHING', { userId });
@@ -90,6 +77,15 @@ export class SqlTenantMembers implements TenantMembers {
 
   async roleExists(name: string): Promise<boolean> {
     return (await this.query('SELECT 1 FROM roles WHERE name = :name', { name })).length > 0;
+  }
+
+  async rolePermissions(name: string): Promise<string[]> {
+    if (name === 'admin') return [...ALL_WORKSPACE_PERMISSIONS];
+    const rows = await this.query<{ permission: string }>(
+      'SELECT rp.permission FROM role_permissions rp JOIN roles r ON r.id = rp.role_id WHERE r.name = :name',
+      { name },
+    );
+    return rows.map((r) => r.permission);
   }
 
   private query<T extends object = object>(sql: string, replacements: Record<string, unknown>): Promise<T[]> {

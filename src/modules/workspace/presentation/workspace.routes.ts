@@ -34,6 +34,7 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       tags: ['Workspaces'],
       summary: 'Create a workspace (its own PostgreSQL schema); you become its admin',
       auth: 'user',
+      permission: null,
       request: { body: createWorkspaceInput },
       response: { status: 201, description: 'The new workspace', schema: workspaceView },
       errors: [403, 409, 422],
@@ -46,6 +47,7 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       tags: ['Workspaces'],
       summary: 'The workspaces you are a member of',
       auth: 'user',
+      permission: null,
       request: { query: paginationQuery },
       response: { status: 200, description: 'A page of workspaces', schema: workspaceView, paginated: true },
       handler: async ({ query }, ctx) => {
@@ -59,6 +61,7 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       tags: ['Workspaces'],
       summary: 'A workspace you are a member of (any of yours, active or not)',
       auth: 'user',
+      permission: null,
       request: { params: byId },
       response: { status: 200, description: 'The workspace', schema: workspaceView },
       errors: [404],
@@ -73,8 +76,9 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       method: 'put',
       path: '/workspaces/:workspaceId',
       tags: ['Workspaces'],
-      summary: 'Rename the active workspace or change its settings (admins)',
+      summary: 'Rename the active workspace or change its settings',
       auth: 'workspace',
+      permission: 'workspaces.manage',
       request: { params: byId, body: updateWorkspaceInput },
       response: { status: 200, description: 'The updated workspace', schema: workspaceView },
       errors: [403, 404],
@@ -89,8 +93,9 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       method: 'delete',
       path: '/workspaces/:workspaceId',
       tags: ['Workspaces'],
-      summary: 'Delete the active workspace (admins): members lose access at once',
+      summary: 'Delete the active workspace: members lose access at once',
       auth: 'workspace',
+      permission: 'workspaces.manage',
       request: { params: byId },
       response: { status: 204, description: 'Deleted' },
       errors: [403, 404],
@@ -106,6 +111,7 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       tags: ['Workspaces'],
       summary: 'Make this your active workspace: a new token pair scoped to it (the old pair stops working)',
       auth: 'user',
+      permission: null,
       request: { params: byId },
       response: { status: 200, description: 'Tokens whose wid is this workspace', schema: tokenPair },
       errors: [404],
@@ -122,6 +128,7 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       tags: ['Workspaces'],
       summary: 'Members of the active workspace with their roles',
       auth: 'workspace',
+      permission: 'members.read',
       request: { params: byId, query: paginationQuery },
       response: { status: 200, description: 'A page of members', schema: memberView, paginated: true },
       errors: [403, 404],
@@ -134,15 +141,16 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       method: 'post',
       path: '/workspaces/:workspaceId/members/invite',
       tags: ['Workspaces'],
-      summary: 'Invite someone by email with a role (admins); re-inviting replaces the pending invitation',
+      summary: 'Invite someone by email with a role you could grant; re-inviting replaces the pending invitation',
       auth: 'workspace',
+      permission: 'members.invite',
       request: { params: byId, body: inviteMemberInput },
       response: { status: 202, description: 'Invitation sent', schema: z.object({ message: z.string() }) },
       errors: [403, 404, 409, 422],
       handler: async ({ params, body }, ctx) => {
         await container
           .get(InviteMember)
-          .execute({ ...body, workspaceId: params.workspaceId, invitedBy: principalOf(ctx).userId });
+          .execute({ ...body, workspaceId: params.workspaceId, principal: principalOf(ctx) });
         return { message: 'Invitation sent' };
       },
     }),
@@ -152,6 +160,7 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       tags: ['Workspaces'],
       summary: 'Accept an invitation sent to your email address',
       auth: 'user',
+      permission: null,
       request: { params: byId, body: acceptInvitationInput },
       response: { status: 204, description: 'You are a member now; switch to the workspace to use it' },
       errors: [403, 404],
@@ -165,13 +174,14 @@ export function workspaceRoutes(container: ContainerInstance): RouteSpec[] {
       method: 'delete',
       path: '/workspaces/:workspaceId/members/:userId',
       tags: ['Workspaces'],
-      summary: 'Remove a member (admins) or leave (yourself); the last admin cannot go',
+      summary: 'Remove a member (needs members.remove) or leave (yourself); the last admin cannot go',
       auth: 'workspace',
+      permission: null,
       request: { params: byMember },
       response: { status: 204, description: 'Removed: their access ends on their next request' },
       errors: [403, 404, 422],
       handler: async ({ params }, ctx) => {
-        await container.get(RemoveMember).execute({ ...params, removedBy: principalOf(ctx).userId });
+        await container.get(RemoveMember).execute({ ...params, principal: principalOf(ctx) });
       },
     }),
   ];

@@ -1,0 +1,56 @@
+import { MemoryCache } from '../../../core/infrastructure/cache/memory-cache';
+import type { PermissionReader } from '../domain/ports';
+import { PermissionDeniedError, PermissionService } from './permission.service';
+
+function setup() {
+  const grants = { workspace: ['members.read'], global: [] as string[] };
+  const reader: PermissionReader & { calls: number } = {
+    calls: 0,
+    async workspacePermissions() {
+      reader.calls += 1;
+      return grants.workspace;
+    },
+    async globalPermissions() {
+      return grants.global;
+    },
+  };
+  return { grants, reader, service: new PermissionService(reader, new MemoryCache()) };
+}
+
+const principal = { userId: 'u1', workspaceId: 'w1' };
+
+describe('PermissionService', () => {
+  test('when asked twice, then the second answer comes from the cache', async () => {
+    const { reader, service } = setup();
+    expect(await service.effective(principal)).toEqual(['members.read']);
+    await service.effective(principal);
+    expect(reader.calls).toBe(1);
+  });
+
+  test('when the workspace is invalidated, then the next answer reflects the change', async () => {
+    const { grants, service } = setup();
+    await service.effective(principal);
+    grants.workspace = ['members.read', 'members.invite'];
+    await service.invalidate('w1');
+    expect(await service.effective(principal)).toEqual(['members.invite', 'members.read']);
+  });
+
+  test('when global roles grant platform permissions, then they join the workspace ones', async () => {
+    const { grants, service } = setup();
+    grants.global = ['platform.users.manage'];
+    expect(await service.effective(principal)).toEqual(['members.read', 'platform.users.manage']);
+  });
+
+  test('when there is no active workspace, then only global permissions count', async () => {
+    const { reader, service } = setup();
+    expect(await service.effective({ userId: 'u1' })).toEqual([]);
+    expect(reader.calls).toBe(0);
+  });
+
+  test('when a permission is missing, then require throws PERMISSION_DENIED naming it', async () => {
+    const { service } = setup();
+    await expect(service.require(principal, 'members.read')).resolves.toBeUndefined();
+    await expect(service.require(principal, 'roles.manage')).rejects.toThrow(PermissionDeniedError);
+    await expect(service.require(principal, 'roles.manage')).rejects.toThrow('roles.manage');
+  });
+});

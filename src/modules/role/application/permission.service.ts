@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Service } from 'typedi';
+import { TOKENS } from '../../../core/bootstrap/tokens';
+import { ForbiddenError } from '../../../core/errors/app-error';
+import type { Cache } from '../../../core/infrastructure/cache/cache';
+import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
+import type { Principal } from '../../../core/http/principal';
+import type { PermissionReader } from '../domain/ports';
+import { PERMISSION_READER } from './tokens';
+
+const TTL_SECONDS = 300;
+const versionKey = (scope: string) => `perm:version:${scope}`;
+
+export class PermissionDeniedError extends ForbiddenError {
+  constructor(permission: string) {
+    super(`This requires the ${permission} permission`, 'PERMISSION_DENIED');
+  }
+}
+
+/**
+ * Effective permissions = the member's workspace roles ∪ the user's global roles, cached per
+ * workspace and user. Each workspace (and the platform) has a version in the shared cache; any
+ * role or permission change bumps it, so every instance sharing Redis sees the change on the
+ * very next request.
+ */
+@Service()
+export class PermissionService {
+  constructor(
+    @Inject(PERMISSION_READER) private readonly reader: PermissionReader,
+    @Inject(TOKENS.cache) private readonly cache: Cache,
+  ) {}
+
+  async effective(principal: Pick<Principal, 'userId' | 'workspaceId'>): Promise<string[]> {
+    const scope = principal.workspaceId ?? 'none';
+    const [workspaceVersion, platformVersion] = await Promise.all([
+      this.cache.get<string>(versionKey(scope)),
+      this.cache.get<string>(versionKey('platform')),
+    ]);
+    const key = `perm:${scope}:${principal.userId}:${workspaceVersion ?? 0}:${platformVersion ?? 0}`;
+    const cached = await this.cache.get<string[]>(key);
+    if (cached) return cached;
+    const [workspace, global] = await Promise.all([
+      principal.workspaceId ? this.reader.workspacePermissions(principal.userId) : Promise.resolve([]),
+      this.reader.globalPermissions(principal.userId),
+    ]);
+    const permissions = [...new Set([...workspace, ...global])].sort();
+    await this.cache.set(key, permissions, TTL_SECONDS);
+    return permissions;
+  }
+
+  async require(principal: Pick<Principal, 'userId' | 'workspaceId'>, permission: string): Promise<void> {
+    if (!(await this.effective(principal)).includes(permission)) throw new PermissionDeniedError(permission);
+  }
+
+  /** Call after any change to roles, grants or assignments of a workspace (or 'platform'); applied after COMMIT. */
+  invalidate(scope: string): Promise<void> {
+    return UnitOfWork.afterCommit(() => this.cache.set(versionKey(scope), randomUUID(), 7 * 86_400));
+  }
+}

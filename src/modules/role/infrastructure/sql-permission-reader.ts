@@ -1,0 +1,32 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { requestContext } from '../../../core/context/request-context';
+import { ALL_WORKSPACE_PERMISSIONS } from '../domain/permissions';
+import type { PermissionReader } from '../domain/ports';
+
+export class SqlPermissionReader implements PermissionReader {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  async workspacePermissions(userId: string): Promise<string[]> {
+    const { transaction, tenantSchema } = requestContext.current();
+    if (!transaction || !tenantSchema) return [];
+    const rows = await this.sequelize.query<{ name: string; permission: string | null }>(
+      `SELECT r.name, rp.permission FROM member_roles mr
+       JOIN roles r ON r.id = mr.role_id
+       LEFT JOIN role_permissions rp ON rp.role_id = r.id
+       WHERE mr.user_id = :userId`,
+      { replacements: { userId }, type: QueryTypes.SELECT, transaction },
+    );
+    // The admin role always holds the whole catalogue, including permissions added after it was seeded.
+    if (rows.some((r) => r.name === 'admin')) return [...ALL_WORKSPACE_PERMISSIONS];
+    return [...new Set(rows.flatMap((r) => (r.permission ? [r.permission] : [])))];
+  }
+
+  async globalPermissions(userId: string): Promise<string[]> {
+    const rows = await this.sequelize.query<{ permission: string }>(
+      `SELECT DISTINCT grp.permission FROM public.user_global_roles ugr
+       JOIN public.global_role_permissions grp ON grp.role_id = ugr.role_id WHERE ugr.user_id = :userId`,
+      { replacements: { userId }, type: QueryTypes.SELECT, transaction: requestContext.current().transaction },
+    );
+    return rows.map((r) => r.permission);
+  }
+}

@@ -1,0 +1,147 @@
+import request from 'supertest';
+import { TOKENS } from '../../../src/core/bootstrap/tokens';
+import { SchemaName } from '../../../src/core/domain/schema-name';
+import { PermissionService } from '../../../src/modules/role/role.public';
+import { API, bearer, expectError } from '../../support/auth-helpers';
+import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../../support/smtp-receiver';
+import { execute, selectRows } from '../../support/test-db';
+import { startTestServer, testRedisUrl, type TestServer } from '../../support/test-server';
+import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
+
+describe('permissions', () => {
+  let receiver: SmtpReceiver;
+  let server: TestServer;
+  let admin: Account;
+  let viewer: Account;
+  let ws: { id: string; slug: string };
+
+  beforeAll(async () => {
+    receiver = await startSmtpReceiver();
+    server = await startTestServer(receiver.env());
+    admin = await verifiedAccount(server);
+    viewer = await verifiedAccount(server);
+    ws = await createWorkspace(server, admin, 'Perm Co');
+    await switchTo(server, admin, ws.id);
+    await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/members/invite`)
+      .set(bearer(admin.accessToken))
+      .send({ email: viewer.email, role: 'viewer' });
+    const token = tokenFrom(await receiver.waitForMail(mailTo(viewer.email, 'Join Perm Co')), 'accept-invitation');
+    await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/members/accept`)
+      .set(bearer(viewer.accessToken))
+      .send({ token });
+    await switchTo(server, viewer, ws.id);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await receiver.close();
+  });
+
+  const mine = async (account: Account) =>
+    (await request(server.url).get(`${API}/me/permissions`).set(bearer(account.accessToken))).body.data
+      .permissions as string[];
+
+  test('when the catalogue is read, then it lists workspace and platform permissions', async () => {
+    const res = await request(server.url).get(`${API}/permissions`).set(bearer(admin.accessToken));
+    expect(res.status).toBe(200);
+    const codes = res.body.data.map((p: { code: string }) => p.code);
+    expect(codes).toEqual(
+      expect.arrayContaining(['users.delete', 'members.invite', 'roles.assign', 'platform.users.manage']),
+    );
+  });
+
+  test('when effective permissions are read, then admin holds the whole workspace catalogue and viewer only reads', async () => {
+    expect(await mine(admin)).toEqual(
+      expect.arrayContaining(['workspaces.manage', 'members.remove', 'roles.manage', 'roles.assign', 'audit.read']),
+    );
+    expect(await mine(viewer)).toEqual(['members.read', 'notifications.read', 'roles.read', 'users.read']);
+  });
+
+  test('when a caller lacks the permission, then 403 PERMISSION_DENIED, nothing changes, and the denial is in the tenant audit trail', async () => {
+    const res = await request(server.url)
+      .put(`${API}/workspaces/${ws.id}`)
+      .set(bearer(viewer.accessToken))
+      .send({ name: 'Taken over' });
+    expectError(res, 403, 'PERMISSION_DENIED');
+    const get = await request(server.url).get(`${API}/workspaces/${ws.id}`).set(bearer(admin.accessToken));
+    expect(get.body.data.name).toBe('Perm Co');
+    const rows = await selectRows<{
+      actor_id: string;
+      metadata: { permission: string; route: string };
+      request_id: string;
+    }>(
+      server,
+      `SELECT actor_id, metadata, request_id FROM ${SchemaName.forWorkspace(ws.id).quoted}.audit_events WHERE action = 'authz.denied'`,
+    );
+    expect(rows).toEqual([
+      {
+        actor_id: viewer.user.id,
+        metadata: { permission: 'workspaces.manage', route: 'PUT /api/v1/workspaces/:workspaceId' },
+        request_id: res.headers['x-request-id'],
+      },
+    ]);
+  });
+
+  test('when a user holds the platform admin role, then platform permissions join their workspace ones', async () => {
+    await execute(
+      server,
+      "INSERT INTO public.user_global_roles (user_id, role_id) SELECT $1, id FROM public.global_roles WHERE name = 'platform_admin'",
+      [viewer.user.id],
+    );
+    await server.container.get(PermissionService).invalidate('platform');
+    expect(await mine(viewer)).toEqual(
+      expect.arrayContaining(['platform.users.manage', 'platform.workspaces.manage', 'users.read']),
+    );
+  });
+
+  test('when every route is documented, then each one that requires a permission shows it as x-permissions', async () => {
+    const doc = (await request(server.url).get(`${API}/openapi.json`)).body;
+    const declared = server.container
+      .get(TOKENS.routes)
+      .list()
+      .filter((r) => typeof r.permission === 'string');
+    expect(declared.length).toBeGreaterThanOrEqual(4);
+    for (const route of declared) {
+      const path = `${API}${route.path}`.replace(/:(\w+)/g, '{$1}');
+      expect(doc.paths[path][route.method]['x-permissions']).toEqual([route.permission]);
+    }
+  });
+});
+
+const redisUrl = testRedisUrl();
+if (redisUrl) {
+  describe('permission changes across instances', () => {
+    test('when a grant changes on one instance, then the other instance applies it on the very next request', async () => {
+      // Instances of one deployment share Redis and the token secrets.
+      const env = {
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: `test:perm:${Date.now()}:`,
+        JWT_SECRET: 'shared-test-jwt-secret-0123456789abcdef',
+        REFRESH_TOKEN_SECRET: 'shared-test-refresh-secret-0123456789ab',
+      };
+      const [a, b] = [await startTestServer(env), await startTestServer(env)];
+      try {
+        const owner = await verifiedAccount(a);
+        const space = await createWorkspace(a, owner, 'Shared');
+        await switchTo(a, owner, space.id);
+        const on = (server: TestServer) =>
+          request(server.url).get(`${API}/me/permissions`).set(bearer(owner.accessToken));
+        expect((await on(b)).body.data.permissions).toContain('audit.read');
+
+        // Demote the owner to viewer in SQL, then invalidate through instance A only.
+        const schema = SchemaName.forWorkspace(space.id).quoted;
+        await execute(
+          a,
+          `UPDATE ${schema}.member_roles SET role_id = (SELECT id FROM ${schema}.roles WHERE name = 'viewer') WHERE user_id = $1`,
+          [owner.user.id],
+        );
+        await a.container.get(PermissionService).invalidate(space.id);
+
+        expect((await on(b)).body.data.permissions).not.toContain('audit.read');
+      } finally {
+        await Promise.all([a.stop(), b.stop()]);
+      }
+    });
+  });
+}
