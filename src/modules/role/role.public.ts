@@ -6,3 +6,4 @@ export {
   type Permission,
   type WorkspacePermission,
 } from './domain/permissions';
+export { LastAdminError, MemberNotFoundError } from './domain/role';

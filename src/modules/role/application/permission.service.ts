@@ -52,6 +52,13 @@ export class PermissionService {
     if (!(await this.effective(principal)).includes(permission)) throw new PermissionDeniedError(permission);
   }
 
+  /** No escalation: the caller must hold every permission they are about to grant. */
+  async requireAll(principal: Pick<Principal, 'userId' | 'workspaceId'>, permissions: string[]): Promise<void> {
+    const mine = new Set(await this.effective(principal));
+    const missing = permissions.find((p) => !mine.has(p));
+    if (missing) throw new PermissionDeniedError(missing);
+  }
+
   /** Call after any change to roles, grants or assignments of a workspace (or 'platform'); applied after COMMIT. */
   invalidate(scope: string): Promise<void> {
     return UnitOfWork.afterCommit(() => this.cache.set(versionKey(scope), randomUUID(), 7 * 86_400));

@@ -1,4 +1,6 @@
 import { Token } from 'typedi';
-import type { PermissionReader } from '../domain/ports';
+import type { PermissionReader, RoleRepository, TenantAuditReader } from '../domain/ports';
 
 export const PERMISSION_READER = new Token<PermissionReader>('PermissionReader');
+export const ROLE_REPOSITORY = new Token<RoleRepository>('RoleRepository');
+export const TENANT_AUDIT_READER = new Token<TenantAuditReader>('TenantAuditReader');

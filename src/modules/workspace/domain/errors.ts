@@ -42,18 +42,6 @@ export class AlreadyMemberError extends ConflictError {
   }
 }
 
-export class LastAdminError extends UnprocessableError {
-  constructor() {
-    super('A workspace must keep at least one admin', 'LAST_ADMIN');
-  }
-}
-
-export class MemberNotFoundError extends NotFoundError {
-  constructor() {
-    super('Member not found', 'MEMBER_NOT_FOUND');
-  }
-}
-
 export class RoleNotFoundError extends UnprocessableError {
   constructor() {
     super('No such role in this workspace', 'ROLE_NOT_FOUND');

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { tenantQuery } from './tenant-query';
+import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { Invitation } from '../domain/invitation';
 import type { TenantInvitations } from '../domain/ports';
 

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { tenantQuery } from './tenant-query';
+import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { ALL_WORKSPACE_PERMISSIONS } from '../../role/role.public';
 import type { Page } from '../../../core/domain/page';
 import type { MemberRecord, TenantMembers } from '../domain/ports';

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { requestContext } from '../../../core/context/request-context';
+import { requestContext } from '../../context/request-context';
 
 /**
  * SQL against the current tenant's tables (unqualified, resolved by the tenant search_path).
