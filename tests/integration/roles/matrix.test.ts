@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { TOKENS } from '../../../src/core/bootstrap/tokens';
+import type { RouteSpec } from '../../../src/core/http/route';
+import { API, bearer } from '../../support/auth-helpers';
+import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../../support/smtp-receiver';
+import { execute } from '../../support/test-db';
+import { startTestServer, type TestServer } from '../../support/test-server';
+import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
+
+/**
+ * The rule of every authenticated route, written out by hand: a route added without a row here
+ * fails this suite. `any` = any signed-in caller; a permission = only holders of it.
+ */
+const RULES: Record<string, 'any' | string> = {
+  'get /users/me': 'any',
+  'post /auth/logout': 'any',
+  'post /workspaces': 'any',
+  'get /workspaces': 'any',
+  'get /workspaces/:workspaceId': 'any',
+  'put /workspaces/:workspaceId': 'workspaces.manage',
+  'delete /workspaces/:workspaceId': 'workspaces.manage',
+  'post /workspaces/:workspaceId/switch': 'any',
+  'get /workspaces/:workspaceId/members': 'members.read',
+  'post /workspaces/:workspaceId/members/invite': 'members.invite',
+  'post /workspaces/:workspaceId/members/accept': 'any',
+  'delete /workspaces/:workspaceId/members/:userId': 'members.remove',
+  'get /permissions': 'any',
+  'get /me/permissions': 'any',
+  'get /workspaces/:workspaceId/roles': 'roles.read',
+  'post /workspaces/:workspaceId/roles': 'roles.manage',
+  'get /workspaces/:workspaceId/roles/:roleId': 'roles.read',
+  'put /workspaces/:workspaceId/roles/:roleId': 'roles.manage',
+  'delete /workspaces/:workspaceId/roles/:roleId': 'roles.manage',
+  'put /workspaces/:workspaceId/roles/:roleId/permissions': 'roles.manage',
+  'put /workspaces/:workspaceId/members/:userId/roles': 'roles.assign',
+  'get /workspaces/:workspaceId/audit-events': 'audit.read',
+};
+
+/** Allowed calls that would end the caller's session or the workspace; their effect is tested elsewhere. */
+const DESTRUCTIVE = new Set(['post /auth/logout', 'delete /workspaces/:workspaceId']);
+
+const GRANTS: Record<string, string[]> = {
+  admin: [
+    'workspaces.manage',
+    'members.read',
+    'members.invite',
+    'members.remove',
+    'roles.read',
+    'roles.manage',
+    'roles.assign',
+    'audit.read',
+  ],
+  member: ['members.read', 'members.invite', 'roles.read'],
+  viewer: ['members.read', 'roles.read'],
+  custom: ['audit.read'],
+};
+
+const BODIES: Record<string, () => object> = {
+  'post /workspaces': () => ({ name: 'Matrix side project' }),
+  'put /workspaces/:workspaceId': () => ({ name: 'Matrix Co' }),
+  'post /workspaces/:workspaceId/members/invite': () => ({ email: `m-${randomUUID()}@example.com`, role: 'viewer' }),
+  'post /workspaces/:workspaceId/members/accept': () => ({ token: 'inv_not_a_real_token_000' }),
+  'post /workspaces/:workspaceId/roles': () => ({ name: `r-${randomUUID().slice(0, 8)}`, permissions: [] }),
+  'put /workspaces/:workspaceId/roles/:roleId': () => ({ description: 'x' }),
+  'put /workspaces/:workspaceId/roles/:roleId/permissions': () => ({ permissions: [] }),
+  'put /workspaces/:workspaceId/members/:userId/roles': () => ({ roles: ['viewer'] }),
+  'post /auth/logout': () => ({}),
+};
+
+type Caller = 'anonymous' | 'admin' | 'member' | 'viewer' | 'custom' | 'other_workspace' | 'platform_admin';
+
+describe('authorization matrix: every authenticated route × every kind of caller', () => {
+  let receiver: SmtpReceiver;
+  let server: TestServer;
+  let workspaceId: string;
+  const accounts: Partial<Record<Caller, Account>> = {};
+
+  beforeAll(async () => {
+    receiver = await startSmtpReceiver();
+    server = await startTestServer(receiver.env());
+    const admin = await verifiedAccount(server);
+    workspaceId = (await createWorkspace(server, admin, 'Matrix Co')).id;
+    await switchTo(server, admin, workspaceId);
+    accounts.admin = admin;
+    await request(server.url)
+      .post(`${API}/workspaces/${workspaceId}/roles`)
+      .set(bearer(admin.accessToken))
+      .send({ name: 'custom', permissions: ['audit.read'] });
+    for (const role of ['member', 'viewer', 'custom'] as const) {
+      const account = await verifiedAccount(server);
+      await request(server.url)
+        .post(`${API}/workspaces/${workspaceId}/members/invite`)
+        .set(bearer(admin.accessToken))
+        .send({ email: account.email, role });
+      const token = tokenFrom(await receiver.waitForMail(mailTo(account.email, 'Join Matrix Co')), 'accept-invitation');
+      await request(server.url)
+        .post(`${API}/workspaces/${workspaceId}/members/accept`)
+        .set(bearer(account.accessToken))
+        .send({ token });
+      await switchTo(server, account, workspaceId);
+      accounts[role] = account;
+    }
+    const other = await verifiedAccount(server);
+    await switchTo(server, other, (await createWorkspace(server, other, 'Elsewhere')).id);
+    accounts.other_workspace = other;
+    const platform = await verifiedAccount(server);
+    await execute(
+      server,
+      "INSERT INTO public.user_global_roles (user_id, role_id) SELECT $1, id FROM public.global_roles WHERE name = 'platform_admin'",
+      [platform.user.id],
+    );
+    accounts.platform_admin = platform;
+  }, 60_000);
+  afterAll(async () => {
+    await server.stop();
+    await receiver.close();
+  });
+
+  const routes = () =>
+    server.container
+      .get(TOKENS.routes)
+      .list()
+      .filter((r) => r.auth !== 'public' && !r.path.startsWith('/_probe'));
+  const keyOf = (r: RouteSpec) => `${r.method} ${r.path}`;
+
+  test('when a route is mounted, then the matrix has a rule for it, equal to the permission it declares', () => {
+    for (const route of routes()) {
+      expect({ route: keyOf(route), rule: RULES[keyOf(route)] }).toEqual({
+        route: keyOf(route),
+        rule: route.permission ?? (keyOf(route).endsWith('/members/:userId') ? 'members.remove' : 'any'),
+      });
+    }
+  });
+
+  /** What a caller should get: allowed, or refused with this status and code. */
+  function expected(caller: Caller, route: RouteSpec): 'allowed' | [number, string] {
+    const rule = RULES[keyOf(route)]!;
+    if (caller === 'anonymous') return [401, 'UNAUTHORIZED'];
+    const namesWorkspace = route.path.includes(':workspaceId') && !route.path.endsWith('/switch');
+    if (route.auth === 'workspace') {
+      if (caller === 'platform_admin') return [403, 'WORKSPACE_REQUIRED'];
+      if (caller === 'other_workspace' && namesWorkspace) return [403, 'WORKSPACE_NOT_ACTIVE'];
+    }
+    if (caller === 'other_workspace' || caller === 'platform_admin') {
+      // Outside the tenant: 'any' routes answer, but W's details are not theirs to see.
+      if (route.path === '/workspaces/:workspaceId' && route.method === 'get') return [404, 'WORKSPACE_NOT_FOUND'];
+      return 'allowed';
+    }
+    if (rule === 'any') return 'allowed';
+    return GRANTS[caller]!.includes(rule) ? 'allowed' : [403, 'PERMISSION_DENIED'];
+  }
+
+  const CALLERS: Caller[] = ['anonymous', 'admin', 'member', 'viewer', 'custom', 'other_workspace', 'platform_admin'];
+
+  test.each(CALLERS)('when %s calls every authenticated route, then each answers as the rules say', async (caller) => {
+    const mismatches: string[] = [];
+    for (const route of routes()) {
+      const want = expected(caller, route);
+      if (want === 'allowed' && DESTRUCTIVE.has(keyOf(route))) continue;
+      const path = route.path
+        .replace(/\/:workspaceId\/switch$/, `/${randomUUID()}/switch`)
+        .replace(':workspaceId', workspaceId)
+        .replace(/:(\w+)/g, randomUUID());
+      let call = request(server.url)[route.method](`${API}${path}`);
+      const account = accounts[caller];
+      if (account) call = call.set(bearer(account.accessToken));
+      const res = await call.send(BODIES[keyOf(route)]?.() ?? {});
+      const code = res.body?.error?.code as string | undefined;
+      const ok =
+        want === 'allowed'
+          ? res.status !== 401 &&
+            !['PERMISSION_DENIED', 'WORKSPACE_REQUIRED', 'WORKSPACE_NOT_ACTIVE'].includes(code ?? '')
+          : res.status === want[0] && code === want[1];
+      if (!ok) mismatches.push(`${keyOf(route)}: expected ${JSON.stringify(want)}, got ${res.status} ${code ?? ''}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
