@@ -112,7 +112,7 @@ describe('permissions', () => {
 const redisUrl = testRedisUrl();
 if (redisUrl) {
   describe('permission changes across instances', () => {
-    test('when a grant changes on one instance, then the other instance applies it on the very next request', async () => {
+    test("when a role's permissions change through instance A, then instance B applies it on the very next request", async () => {
       // Instances of one deployment share Redis and the token secrets.
       const env = {
         REDIS_URL: redisUrl,
@@ -125,20 +125,37 @@ if (redisUrl) {
         const owner = await verifiedAccount(a);
         const space = await createWorkspace(a, owner, 'Shared');
         await switchTo(a, owner, space.id);
-        const on = (server: TestServer) =>
-          request(server.url).get(`${API}/me/permissions`).set(bearer(owner.accessToken));
-        expect((await on(b)).body.data.permissions).toContain('audit.read');
-
-        // Demote the owner to viewer in SQL, then invalidate through instance A only.
+        const role = await request(a.url)
+          .post(`${API}/workspaces/${space.id}/roles`)
+          .set(bearer(owner.accessToken))
+          .send({ name: 'ops', permissions: ['audit.read'] });
+        // A second member holding the custom role (added directly: invitations are tested elsewhere).
+        const member = await verifiedAccount(a);
         const schema = SchemaName.forWorkspace(space.id).quoted;
-        await execute(
-          a,
-          `UPDATE ${schema}.member_roles SET role_id = (SELECT id FROM ${schema}.roles WHERE name = 'viewer') WHERE user_id = $1`,
-          [owner.user.id],
-        );
-        await a.container.get(PermissionService).invalidate(space.id);
+        await execute(a, 'INSERT INTO public.workspace_memberships (workspace_id, user_id) VALUES ($1, $2)', [
+          space.id,
+          member.user.id,
+        ]);
+        await execute(a, `INSERT INTO ${schema}.members (user_id) VALUES ($1)`, [member.user.id]);
+        await execute(a, `INSERT INTO ${schema}.member_roles (user_id, role_id) VALUES ($1, $2)`, [
+          member.user.id,
+          role.body.data.id,
+        ]);
+        await switchTo(b, member, space.id);
+        const onB = () => request(b.url).get(`${API}/me/permissions`).set(bearer(member.accessToken));
+        expect((await onB()).body.data.permissions).toEqual(['audit.read']);
 
-        expect((await on(b)).body.data.permissions).not.toContain('audit.read');
+        const changed = await request(a.url)
+          .put(`${API}/workspaces/${space.id}/roles/${role.body.data.id}/permissions`)
+          .set(bearer(owner.accessToken))
+          .send({ permissions: ['members.read'] });
+        expect(changed.status).toBe(200);
+
+        expect((await onB()).body.data.permissions).toEqual(['members.read']);
+        expect(
+          (await request(b.url).get(`${API}/workspaces/${space.id}/audit-events`).set(bearer(member.accessToken)))
+            .status,
+        ).toBe(403);
       } finally {
         await Promise.all([a.stop(), b.stop()]);
       }
