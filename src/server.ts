@@ -72,6 +72,7 @@ export async function openRuntime(config: Config, options: StartOptions = {}): P
     );
     resources.container = container;
     options.configure?.(container);
+    for (const module of options.modules ?? APP_MODULES) await module.onStart?.(container);
     return { container, logger, close: () => resources.close() };
   } catch (err) {
     await resources.close().catch((closeErr) => logger.error({ err: closeErr }, 'cleanup after failed start'));

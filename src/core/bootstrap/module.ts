@@ -8,4 +8,6 @@ export interface AppModule {
   routes(container: ContainerInstance): RouteSpec[];
   /** Subscribes event handlers; called once the container is complete. */
   subscribe?(container: ContainerInstance): void;
+  /** Start-up work after migrations, before serving (e.g. reconciling state left by a crash). */
+  onStart?(container: ContainerInstance): Promise<void>;
 }

@@ -9,6 +9,7 @@ import {
   WORKSPACE_DIRECTORY,
   WORKSPACE_SETTINGS,
 } from './application/tokens';
+import { ReconcileTenants } from './application/reconcile-tenants.service';
 import { WorkspaceAccessCache } from './application/workspace-access.service';
 import { SqlTenantInvitations } from './infrastructure/sql-tenant-invitations';
 import { SqlTenantMembers } from './infrastructure/sql-tenant-members';
@@ -54,4 +55,7 @@ export const workspaceModule: AppModule = {
     container.set(TOKENS.guards, { ...guards, auth: { ...guards.auth, workspace: [...user, tenant] } });
   },
   routes: workspaceRoutes,
+  onStart: async (container) => {
+    await container.get(ReconcileTenants).execute();
+  },
 };

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { SchemaName } from '../../../src/core/domain/schema-name';
 import { TENANT_PROVISIONER } from '../../../src/modules/workspace/application/tokens';
 import { API, bearer, decodeJwtPart, expectError, login, register } from '../../support/auth-helpers';
-import { selectRows } from '../../support/test-db';
+import { execute, selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createWorkspace, switchTo, verifiedAccount } from '../../support/workspace-helpers';
 
@@ -271,6 +272,30 @@ describe('provisioning failure', () => {
       expect(orphans).toEqual([]);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('start-up reconciliation', () => {
+  test('when a workspace was left in provisioning, then the next start removes its row and schema, and orphan schemas are only reported', async () => {
+    const setup = await startTestServer();
+    const owner = await verifiedAccount(setup);
+    const stuckId = randomUUID();
+    const stuck = SchemaName.forWorkspace(stuckId);
+    await execute(setup, `CREATE SCHEMA ${stuck.quoted}`);
+    await execute(
+      setup,
+      "INSERT INTO public.workspaces (id, name, slug, schema_name, owner_id, status) VALUES ($1, 'Stuck', $2, $3, $4, 'provisioning')",
+      [stuckId, `stuck-${Date.now()}`, stuck.value, owner.user.id],
+    );
+    await setup.stop();
+
+    const restarted = await startTestServer();
+    try {
+      expect(await selectRows(restarted, 'SELECT 1 FROM public.workspaces WHERE id = $1', [stuckId])).toEqual([]);
+      expect(await selectRows(restarted, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [stuck.value])).toEqual([]);
+    } finally {
+      await restarted.stop();
     }
   });
 });

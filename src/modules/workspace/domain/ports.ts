@@ -83,6 +83,8 @@ export interface TenantSchemaAdmin {
   pending(tenant: TenantRecord): Promise<string[]>;
   /** DROP SCHEMA and delete the directory row (only for soft-deleted workspaces). */
   drop(tenant: TenantRecord): Promise<void>;
+  /** tenant_* schemas with no directory row (never created by provisioning, which is atomic). */
+  orphanSchemas(): Promise<string[]>;
   /** Runs work unless another run holds the same lock; returns false when it was held. */
   exclusively(lock: string, work: () => Promise<void>): Promise<boolean>;
 }

@@ -79,6 +79,15 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
     });
   }
 
+  async orphanSchemas(): Promise<string[]> {
+    const rows = await this.sequelize.query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace n WHERE nspname ~ '^tenant_[0-9a-f]{32}$'
+         AND NOT EXISTS (SELECT 1 FROM public.workspaces w WHERE w.schema_name = n.nspname) ORDER BY 1`,
+      { type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => r.nspname);
+  }
+
   async exclusively(lock: string, work: () => Promise<void>): Promise<boolean> {
     // A transaction-scoped advisory lock, held by one connection while the work uses others;
     // PostgreSQL releases it even if this process dies.
