@@ -39,3 +39,19 @@ describe('logger redaction', () => {
     expect(out).toContain('[REDACTED]');
   });
 });
+
+describe('logged errors', () => {
+  test('when a database error carries SQL and bound values, then neither is logged', () => {
+    const { lines, logger } = capture();
+    const err = Object.assign(new Error('deadlock detected'), {
+      name: 'SequelizeDatabaseError',
+      sql: "UPDATE public.users SET password_hash = '$2b$12$abcdefghijklmnopqrstuv' WHERE id = 1",
+      parameters: { tokenHash: 'f00dfeed' },
+      original: { message: 'deadlock', sql: 'token_hash = f00dfeed' },
+    });
+    logger.error({ err }, 'request error');
+    const out = lines.join('');
+    expect(out).toContain('deadlock detected');
+    expect(out).not.toMatch(/\$2b\$|f00dfeed|password_hash/);
+  });
+});

@@ -26,13 +26,22 @@ export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
   return [k, `*${dot}${k}`, `*.*${dot}${k}`, `*.*.*${dot}${k}`];
 });
 
+/** Fields of database errors that carry SQL or bound values (hashes, tokens): never logged. */
+const SQL_ERROR_FIELDS = ['sql', 'parameters', 'original', 'parent', 'fields', 'errors', 'value', 'instance'];
+
+function errorSerializer(err: Error): Record<string, unknown> {
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  for (const field of SQL_ERROR_FIELDS) delete out[field];
+  return out;
+}
+
 export function createLogger(config: Pick<Config, 'log' | 'env'>, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level: config.log.level,
       base: { env: config.env },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: errorSerializer },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

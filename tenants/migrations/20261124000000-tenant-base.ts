@@ -54,7 +54,7 @@ export const up: Migration = async ({ context: { query } }) => {
     CREATE TABLE invitations (
       id uuid PRIMARY KEY,
       email citext NOT NULL,
-      role_id uuid NOT NULL REFERENCES roles (id),
+      role_id uuid REFERENCES roles (id) ON DELETE SET NULL,
       token_hash text NOT NULL UNIQUE,
       invited_by uuid NOT NULL,
       expires_at timestamptz NOT NULL,

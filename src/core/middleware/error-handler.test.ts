@@ -70,6 +70,17 @@ describe('error handler', () => {
     expect(emitted).toEqual([err]);
   });
 
+  test('when an unanticipated constraint violation escapes, then 409 CONFLICT without the constraint or SQL', async () => {
+    const err = Object.assign(new Error('duplicate key value violates unique constraint "users_email_live_key"'), {
+      name: 'SequelizeUniqueConstraintError',
+      sql: "INSERT INTO users VALUES ('$2b$12$secret')",
+    });
+    const res = await request(appThrowing(err).app.callback()).get('/');
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('CONFLICT');
+    expect(JSON.stringify(res.body)).not.toMatch(/users_email|INSERT|\$2b\$/);
+  });
+
   test('when an unknown error is thrown, then 500 with a generic message and it is reported, not sent', async () => {
     const err = new Error('password=hunter2 in SELECT');
     const { app, emitted } = appThrowing(err);

@@ -42,6 +42,9 @@ const UNAVAILABLE_NAMES = new Set([
   'SequelizeConnectionTimedOutError',
 ]);
 
+// A constraint the code did not anticipate (a race, a reference) is the client's conflict, not a crash.
+const CONFLICT_NAMES = new Set(['SequelizeUniqueConstraintError', 'SequelizeForeignKeyConstraintError']);
+
 function describe(err: unknown): ErrorBody | null {
   if (err instanceof AppError) {
     const headers =
@@ -62,6 +65,14 @@ function describe(err: unknown): ErrorBody | null {
       status: 503,
       code: 'SERVICE_UNAVAILABLE',
       message: 'The database is unavailable, retry later',
+      details: [],
+    };
+  }
+  if (e && CONFLICT_NAMES.has(e.name ?? '')) {
+    return {
+      status: 409,
+      code: 'CONFLICT',
+      message: 'The request conflicts with the current state; retry',
       details: [],
     };
   }

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { API, bearer, expectError } from '../../support/auth-helpers';
 import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../../support/smtp-receiver';
+import { SchemaName } from '../../../src/core/domain/schema-name';
+import { selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
 
@@ -147,5 +149,116 @@ describe('role management', () => {
     expect(filtered.body.meta.total).toBe(1);
     expect((await as(admin).get('/audit-events?from=yesterday')).status).toBe(400);
     expectError(await as(other).get('/audit-events'), 403, 'PERMISSION_DENIED');
+  });
+});
+
+describe('role changes under concurrency and references', () => {
+  let receiver: SmtpReceiver;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    receiver = await startSmtpReceiver();
+    server = await startTestServer(receiver.env());
+  });
+  afterAll(async () => {
+    await server.stop();
+    await receiver.close();
+  });
+
+  async function twoAdmins() {
+    const a = await verifiedAccount(server);
+    const ws = await createWorkspace(server, a, 'Twin Admins');
+    await switchTo(server, a, ws.id);
+    const b = await verifiedAccount(server);
+    await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/members/invite`)
+      .set(bearer(a.accessToken))
+      .send({ email: b.email, role: 'admin' });
+    const token = tokenFrom(await receiver.waitForMail(mailTo(b.email, 'Join Twin Admins')), 'accept-invitation');
+    await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/members/accept`)
+      .set(bearer(b.accessToken))
+      .send({ token });
+    await switchTo(server, b, ws.id);
+    return { a, b, ws };
+  }
+
+  test('when two admins demote each other at the same moment, then one succeeds and one admin always remains', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const { a, b, ws } = await twoAdmins();
+      const demote = (by: Account, target: Account) =>
+        request(server.url)
+          .put(`${API}/workspaces/${ws.id}/members/${target.user.id}/roles`)
+          .set(bearer(by.accessToken))
+          .send({ roles: ['member'] });
+      const results = await Promise.all([demote(a, b), demote(b, a)]);
+      // The loser is refused either by the last-admin rule (422) or, if the winner committed
+      // first, because it is no longer an admin itself (403).
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(results.map((r) => r.body.error?.code).filter(Boolean)).toEqual([
+        expect.stringMatching(/^(LAST_ADMIN|PERMISSION_DENIED)$/),
+      ]);
+      const members = await request(server.url)
+        .get(`${API}/workspaces/${ws.id}/members`)
+        .set(bearer(results[0].status === 200 ? a.accessToken : b.accessToken));
+      const admins = (members.body.data as { roles: string[] }[]).filter((m) => m.roles.includes('admin'));
+      expect(admins).toHaveLength(1);
+    }
+  });
+
+  test('when two admins leave at the same moment, then one stays', async () => {
+    const { a, b, ws } = await twoAdmins();
+    const leave = (who: Account) =>
+      request(server.url).delete(`${API}/workspaces/${ws.id}/members/${who.user.id}`).set(bearer(who.accessToken));
+    const results = await Promise.all([leave(a), leave(b)]);
+    expect(results.map((r) => r.status).sort()).toEqual([204, 422]);
+  });
+
+  test('when a role used by invitations is deleted, then 204 and its pending invitation stops working', async () => {
+    const { a, ws } = await twoAdmins();
+    const role = await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/roles`)
+      .set(bearer(a.accessToken))
+      .send({ name: 'helper', permissions: [] });
+    const invitee = await verifiedAccount(server);
+    await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/members/invite`)
+      .set(bearer(a.accessToken))
+      .send({ email: invitee.email, role: 'helper' });
+    const token = tokenFrom(await receiver.waitForMail(mailTo(invitee.email, 'Join Twin Admins')), 'accept-invitation');
+
+    expect(
+      (
+        await request(server.url)
+          .delete(`${API}/workspaces/${ws.id}/roles/${role.body.data.id}`)
+          .set(bearer(a.accessToken))
+      ).status,
+    ).toBe(204);
+
+    const accepted = await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/members/accept`)
+      .set(bearer(invitee.accessToken))
+      .send({ token });
+    expect(accepted.status).toBe(400);
+  });
+
+  test('when the same address is invited many times at once, then every call answers 202 and one invitation stays pending', async () => {
+    const { a, ws } = await twoAdmins();
+    const email = `race-${Date.now()}@example.com`;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        request(server.url)
+          .post(`${API}/workspaces/${ws.id}/members/invite`)
+          .set(bearer(a.accessToken))
+          .send({ email, role: 'viewer' }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 202]);
+    const pending = await selectRows(
+      server,
+      `SELECT 1 FROM ${SchemaName.forWorkspace(ws.id).quoted}.invitations WHERE email = $1 AND accepted_at IS NULL AND revoked_at IS NULL`,
+      [email],
+    );
+    expect(pending).toHaveLength(1);
   });
 });

@@ -28,7 +28,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     });
     url = embedded.url;
   }
-  const sequelize = createSequelize(url, config.database, logger);
+  const sequelize = createSequelize(url, config.database);
   const close = async () => {
     await sequelize.close();
     await embedded?.stop();

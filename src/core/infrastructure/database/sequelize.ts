@@ -1,15 +1,14 @@
 import { Sequelize } from 'sequelize';
 import type { Config } from '../../config/config';
-import type { Logger } from '../../logger';
 
 /** Connection lifetime cap: each pooled connection caches catalog entries per schema it has seen. */
 const MAX_USES_PER_CONNECTION = 5000;
 
-export function createSequelize(url: string, config: Config['database'], logger: Logger): Sequelize {
+export function createSequelize(url: string, config: Config['database']): Sequelize {
   return new Sequelize(url, {
     dialect: 'postgres',
-    logging: (sql) => logger.trace({ sql }, 'sql'),
-    benchmark: false,
+    // Never log statements: Sequelize inlines replacement values (password and token hashes) into them.
+    logging: false,
     pool: {
       min: config.pool.min,
       max: config.pool.max,

@@ -1,6 +1,5 @@
 import { build, PASSWORD, seedUser } from './build.test-support';
 import { authFixture } from './fakes.test-support';
-import { sessionCacheKey } from './session-issuer.service';
 
 describe('Authenticator', () => {
   test('when the token is valid and the session live, then it yields the principal', async () => {
@@ -21,7 +20,7 @@ describe('Authenticator', () => {
     await expect(uc.authenticator.authenticate(accessToken)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
   });
 
-  test('when the user is banned, then the token stops working once the cached snapshot is forgotten', async () => {
+  test('when the user is banned, then the token stops working once the session is forgotten', async () => {
     const f = authFixture();
     const uc = build(f);
     const user = await seedUser(f);
@@ -29,7 +28,7 @@ describe('Authenticator', () => {
     const { sessionId } = await uc.authenticator.authenticate(accessToken);
 
     f.users.rows.set(user.id, { ...user.toProps(), status: 'banned' });
-    await f.cache.delete(sessionCacheKey(sessionId));
+    await uc.issuer.forget([sessionId]);
 
     await expect(uc.authenticator.authenticate(accessToken)).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
   });

@@ -2,12 +2,13 @@ import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Clock } from '../../../core/domain/clock';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
+import { cacheVersion } from '../../../core/infrastructure/cache/cache-version';
 import type { Principal } from '../../../core/http/principal';
 import { USER_REPOSITORY, type UserRepository } from '../../user/user.public';
 import { AccessTokenInvalidError } from '../domain/errors';
 import type { SessionRepository, TokenService } from '../domain/ports';
 import { canSignIn } from './refresh-session.use-case';
-import { denylistKey, sessionCacheKey } from './session-issuer.service';
+import { denylistKey, sessionCacheScope } from './session-issuer.service';
 import { AUTH_SETTINGS, SESSION_REPOSITORY, TOKEN_SERVICE, type AuthSettings } from './tokens';
 
 interface SessionSnapshot {
@@ -15,7 +16,7 @@ interface SessionSnapshot {
   live: boolean;
 }
 
-/** How long a session's liveness is trusted from cache; every revocation deletes the entry at once. */
+/** How long a session's liveness is trusted from cache; every revocation bumps the entry's version at once. */
 const SNAPSHOT_TTL_SECONDS = 60;
 
 /**
@@ -51,7 +52,8 @@ export class Authenticator {
   }
 
   private async snapshot(sessionId: string): Promise<SessionSnapshot> {
-    const key = sessionCacheKey(sessionId);
+    // Versioned: a snapshot cached by a request racing a revocation is never read afterwards.
+    const key = `${sessionCacheScope(sessionId)}:${await cacheVersion(this.cache, sessionCacheScope(sessionId))}`;
     const cached = await this.cache.get<SessionSnapshot>(key);
     if (cached) return cached;
     const session = await this.sessions.findSession(sessionId);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
+import { bumpCacheVersion } from '../../../core/infrastructure/cache/cache-version';
 import type { Clock } from '../../../core/domain/clock';
 import type { User } from '../../user/user.public';
 import type { SessionRepository, TokenService } from '../domain/ports';
@@ -16,7 +17,7 @@ export interface TokenPair {
   expiresIn: number;
 }
 
-export const sessionCacheKey = (sessionId: string) => `auth:session:${sessionId}`;
+export const sessionCacheScope = (sessionId: string) => `auth:session:${sessionId}`;
 export const denylistKey = (tokenId: string) => `auth:deny:${tokenId}`;
 
 /** Starts sessions and mints the tokens that represent them; forgets cached session state on revocation. */
@@ -63,6 +64,6 @@ export class SessionIssuer {
 
   /** Access tokens of these sessions stop working on their next request, on every instance. */
   async forget(sessionIds: string[]): Promise<void> {
-    await this.cache.delete(...sessionIds.map(sessionCacheKey));
+    await bumpCacheVersion(this.cache, ...sessionIds.map(sessionCacheScope));
   }
 }

@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import { ForbiddenError } from '../../../core/errors/app-error';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
+import { bumpCacheVersion, cacheVersion } from '../../../core/infrastructure/cache/cache-version';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Principal } from '../../../core/http/principal';
 import type { PermissionReader } from '../domain/ports';
 import { PERMISSION_READER } from './tokens';
 
 const TTL_SECONDS = 300;
-const versionKey = (scope: string) => `perm:version:${scope}`;
 
 export class PermissionDeniedError extends ForbiddenError {
   constructor(permission: string) {
@@ -33,10 +32,10 @@ export class PermissionService {
   async effective(principal: Pick<Principal, 'userId' | 'workspaceId'>): Promise<string[]> {
     const scope = principal.workspaceId ?? 'none';
     const [workspaceVersion, platformVersion] = await Promise.all([
-      this.cache.get<string>(versionKey(scope)),
-      this.cache.get<string>(versionKey('platform')),
+      cacheVersion(this.cache, `perm:${scope}`),
+      cacheVersion(this.cache, 'perm:platform'),
     ]);
-    const key = `perm:${scope}:${principal.userId}:${workspaceVersion ?? 0}:${platformVersion ?? 0}`;
+    const key = `perm:${scope}:${principal.userId}:${workspaceVersion}:${platformVersion}`;
     const cached = await this.cache.get<string[]>(key);
     if (cached) return cached;
     const [workspace, global] = await Promise.all([
@@ -61,6 +60,6 @@ export class PermissionService {
 
   /** Call after any change to roles, grants or assignments of a workspace (or 'platform'); applied after COMMIT. */
   invalidate(scope: string): Promise<void> {
-    return UnitOfWork.afterCommit(() => this.cache.set(versionKey(scope), randomUUID(), 7 * 86_400));
+    return UnitOfWork.afterCommit(() => bumpCacheVersion(this.cache, `perm:${scope}`));
   }
 }

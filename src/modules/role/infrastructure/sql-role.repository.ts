@@ -74,6 +74,11 @@ export class SqlRoleRepository implements RoleRepository {
   }
 
   async delete(roleId: string): Promise<void> {
+    // Pending invitations with this role are withdrawn; past ones keep their row without the role.
+    await this.q(
+      'UPDATE invitations SET revoked_at = now() WHERE role_id = :roleId AND accepted_at IS NULL AND revoked_at IS NULL',
+      { roleId },
+    );
     await this.q('DELETE FROM roles WHERE id = :roleId', { roleId });
   }
 
@@ -113,6 +118,9 @@ export class SqlRoleRepository implements RoleRepository {
   }
 
   async adminsAfter(userId: string, roleIds: string[]): Promise<number> {
+    // Changes to who is admin queue on the admin role's row, so two admins demoting each other
+    // at once cannot both see "another admin remains" (READ COMMITTED would let them).
+    await this.q("SELECT id FROM roles WHERE name = 'admin' FOR UPDATE");
     const [row] = await this.q<{ count: string }>(
       `SELECT count(DISTINCT user_id) FROM (
          SELECT mr.user_id FROM member_roles mr JOIN roles r ON r.id = mr.role_id

@@ -1,16 +1,17 @@
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
+import { bumpCacheVersion, cacheVersion } from '../../../core/infrastructure/cache/cache-version';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { WorkspaceAccess, WorkspaceDirectory } from '../domain/ports';
 import { WORKSPACE_DIRECTORY } from './tokens';
 
 const TTL_SECONDS = 60;
-const key = (workspaceId: string, userId: string) => `ws:access:${workspaceId}:${userId}`;
+const scope = (workspaceId: string, userId: string) => `ws:access:${workspaceId}:${userId}`;
 
 /**
  * Membership checks on the request path, cached per workspace and user. Every change that ends
- * access (removal, deletion) forgets the entries, so it takes effect on the next request.
+ * access (removal, deletion) bumps the entry's version, so it takes effect on the next request.
  */
 @Service()
 export class WorkspaceAccessCache {
@@ -20,15 +21,21 @@ export class WorkspaceAccessCache {
   ) {}
 
   async resolve(workspaceId: string, userId: string): Promise<WorkspaceAccess | null> {
-    const cached = await this.cache.get<WorkspaceAccess | false>(key(workspaceId, userId));
+    const key = `${scope(workspaceId, userId)}:${await cacheVersion(this.cache, scope(workspaceId, userId))}`;
+    const cached = await this.cache.get<WorkspaceAccess | false>(key);
     if (cached !== null) return cached || null;
     const access = await this.directory.findAccess(workspaceId, userId);
-    await this.cache.set(key(workspaceId, userId), access ?? false, TTL_SECONDS);
+    await this.cache.set(key, access ?? false, TTL_SECONDS);
     return access;
   }
 
-  /** Forgets after the current transaction commits, so a concurrent request cannot re-cache stale access. */
+  /**
+   * After COMMIT, bumps the version of these entries: a request that read the old state just
+   * before the change writes under the old version, which no later request reads.
+   */
   forget(workspaceId: string, userIds: string[]): Promise<void> {
-    return UnitOfWork.afterCommit(() => this.cache.delete(...userIds.map((userId) => key(workspaceId, userId))));
+    return UnitOfWork.afterCommit(() =>
+      bumpCacheVersion(this.cache, ...userIds.map((userId) => scope(workspaceId, userId))),
+    );
   }
 }

@@ -20,6 +20,8 @@ export class SqlTenantInvitations implements TenantInvitations {
 
   async replacePending(invitation: Invitation): Promise<void> {
     const i = invitation.toProps();
+    // Two invitations for one address at once: the second waits, then withdraws the first.
+    await this.query('SELECT pg_advisory_xact_lock(hashtext(current_schema() || :email))', { email: i.email });
     await this.query(
       'UPDATE invitations SET revoked_at = now() WHERE email = :email AND accepted_at IS NULL AND revoked_at IS NULL',
       { email: i.email },

@@ -68,6 +68,8 @@ export class SqlTenantMembers implements TenantMembers {
   }
 
   async countAdmins(): Promise<number> {
+    // Queue on the admin role's row: two admins leaving at once cannot both pass the last-admin check.
+    await this.query("SELECT id FROM roles WHERE name = 'admin' FOR UPDATE", {});
     const [row] = await this.query<{ count: string }>(
       "SELECT count(*) FROM member_roles mr JOIN roles r ON r.id = mr.role_id WHERE r.name = 'admin'",
       {},
