@@ -3,10 +3,16 @@ import request from 'supertest';
 import { TOKENS } from '../../../src/core/bootstrap/tokens';
 import type { RouteSpec } from '../../../src/core/http/route';
 import { API, bearer } from '../../support/auth-helpers';
-import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../../support/smtp-receiver';
+import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver';
 import { execute } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
-import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
+import {
+  createWorkspace,
+  inviteAndJoin,
+  switchTo,
+  verifiedAccount,
+  type Account,
+} from '../../support/workspace-helpers';
 
 /**
  * The rule of every authenticated route, written out by hand: a route added without a row here
@@ -89,16 +95,7 @@ describe('authorization matrix: every authenticated route × every kind of calle
       .send({ name: 'custom', permissions: ['audit.read'] });
     for (const role of ['member', 'viewer', 'custom'] as const) {
       const account = await verifiedAccount(server);
-      await request(server.url)
-        .post(`${API}/workspaces/${workspaceId}/members/invite`)
-        .set(bearer(admin.accessToken))
-        .send({ email: account.email, role });
-      const token = tokenFrom(await receiver.waitForMail(mailTo(account.email, 'Join Matrix Co')), 'accept-invitation');
-      await request(server.url)
-        .post(`${API}/workspaces/${workspaceId}/members/accept`)
-        .set(bearer(account.accessToken))
-        .send({ token });
-      await switchTo(server, account, workspaceId);
+      await inviteAndJoin(server, receiver, admin, { id: workspaceId, name: 'Matrix Co' }, account, role);
       accounts[role] = account;
     }
     const other = await verifiedAccount(server);

@@ -3,10 +3,16 @@ import { TOKENS } from '../../../src/core/bootstrap/tokens';
 import { SchemaName } from '../../../src/core/domain/schema-name';
 import { PermissionService } from '../../../src/modules/role/role.public';
 import { API, bearer, expectError } from '../../support/auth-helpers';
-import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../../support/smtp-receiver';
+import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver';
 import { execute, selectRows } from '../../support/test-db';
 import { startTestServer, testRedisUrl, type TestServer } from '../../support/test-server';
-import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
+import {
+  createWorkspace,
+  inviteAndJoin,
+  switchTo,
+  verifiedAccount,
+  type Account,
+} from '../../support/workspace-helpers';
 
 describe('permissions', () => {
   let receiver: SmtpReceiver;
@@ -22,16 +28,7 @@ describe('permissions', () => {
     viewer = await verifiedAccount(server);
     ws = await createWorkspace(server, admin, 'Perm Co');
     await switchTo(server, admin, ws.id);
-    await request(server.url)
-      .post(`${API}/workspaces/${ws.id}/members/invite`)
-      .set(bearer(admin.accessToken))
-      .send({ email: viewer.email, role: 'viewer' });
-    const token = tokenFrom(await receiver.waitForMail(mailTo(viewer.email, 'Join Perm Co')), 'accept-invitation');
-    await request(server.url)
-      .post(`${API}/workspaces/${ws.id}/members/accept`)
-      .set(bearer(viewer.accessToken))
-      .send({ token });
-    await switchTo(server, viewer, ws.id);
+    await inviteAndJoin(server, receiver, admin, { id: ws.id, name: 'Perm Co' }, viewer, 'viewer');
   });
   afterAll(async () => {
     await server.stop();

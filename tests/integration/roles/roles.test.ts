@@ -4,7 +4,13 @@ import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../../s
 import { SchemaName } from '../../../src/core/domain/schema-name';
 import { selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
-import { createWorkspace, switchTo, verifiedAccount, type Account } from '../../support/workspace-helpers';
+import {
+  createWorkspace,
+  inviteAndJoin,
+  switchTo,
+  verifiedAccount,
+  type Account,
+} from '../../support/workspace-helpers';
 
 describe('role management', () => {
   let receiver: SmtpReceiver;
@@ -25,16 +31,7 @@ describe('role management', () => {
     const ws = await createWorkspace(server, admin, 'Roles Inc');
     await switchTo(server, admin, ws.id);
     const other = await verifiedAccount(server);
-    await request(server.url)
-      .post(`${API}/workspaces/${ws.id}/members/invite`)
-      .set(bearer(admin.accessToken))
-      .send({ email: other.email, role });
-    const token = tokenFrom(await receiver.waitForMail(mailTo(other.email, 'Join Roles Inc')), 'accept-invitation');
-    await request(server.url)
-      .post(`${API}/workspaces/${ws.id}/members/accept`)
-      .set(bearer(other.accessToken))
-      .send({ token });
-    await switchTo(server, other, ws.id);
+    await inviteAndJoin(server, receiver, admin, { id: ws.id, name: 'Roles Inc' }, other, role);
     const call = (who: Account) => ({
       get: (path: string) => request(server.url).get(`${API}/workspaces/${ws.id}${path}`).set(bearer(who.accessToken)),
       post: (path: string, body: object) =>
@@ -170,16 +167,7 @@ describe('role changes under concurrency and references', () => {
     const ws = await createWorkspace(server, a, 'Twin Admins');
     await switchTo(server, a, ws.id);
     const b = await verifiedAccount(server);
-    await request(server.url)
-      .post(`${API}/workspaces/${ws.id}/members/invite`)
-      .set(bearer(a.accessToken))
-      .send({ email: b.email, role: 'admin' });
-    const token = tokenFrom(await receiver.waitForMail(mailTo(b.email, 'Join Twin Admins')), 'accept-invitation');
-    await request(server.url)
-      .post(`${API}/workspaces/${ws.id}/members/accept`)
-      .set(bearer(b.accessToken))
-      .send({ token });
-    await switchTo(server, b, ws.id);
+    await inviteAndJoin(server, receiver, a, { id: ws.id, name: 'Twin Admins' }, b, 'admin');
     return { a, b, ws };
   }
 
