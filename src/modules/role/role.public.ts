@@ -1,9 +1,4 @@
 // What other modules may use of the role context.
 export { PermissionDeniedError, PermissionService } from './application/permission.service';
-export {
-  ALL_WORKSPACE_PERMISSIONS,
-  isPermission,
-  type Permission,
-  type WorkspacePermission,
-} from './domain/permissions';
+export { grantsOf, isPermission, type Permission, type WorkspacePermission } from './domain/permissions';
 export { LastAdminError, MemberNotFoundError } from './domain/role';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { API, bearer, expectError } from '../../support/auth-helpers';
 import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../../support/smtp-receiver';
@@ -68,6 +69,23 @@ describe('role management', () => {
     expect(set.body.data.roles).toEqual(['auditor', 'member']);
     expect(await myPermissions(other)).toContain('audit.read');
     expect((await as(other).get('/audit-events')).status).toBe(200);
+  });
+
+  test('when a custom role is read and renamed, then it answers with its new name and permissions', async () => {
+    const { admin, as } = await team();
+    const created = await as(admin).post('/roles', { name: 'reviewers', permissions: ['members.read'] });
+    const id = created.body.data.id as string;
+
+    const read = await as(admin).get(`/roles/${id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.data).toEqual(
+      expect.objectContaining({ id, name: 'reviewers', permissions: ['members.read'], memberCount: 0 }),
+    );
+
+    const renamed = await as(admin).put(`/roles/${id}`, { name: 'auditors', description: 'Read the trail' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.data).toEqual(expect.objectContaining({ id, name: 'auditors', description: 'Read the trail' }));
+    expect((await as(admin).get(`/roles/${randomUUID()}`)).status).toBe(404);
   });
 
   test('when role input is wrong, then 409 for a duplicate name and 400 for an unknown permission', async () => {

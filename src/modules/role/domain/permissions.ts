@@ -38,6 +38,14 @@ export const SYSTEM_ROLE_PERMISSIONS: Record<'admin' | 'member' | 'viewer', read
 
 export const PLATFORM_ADMIN_ROLE = 'platform_admin';
 
+/**
+ * What a workspace role grants. The admin role is the whole catalogue, whatever is stored, so a
+ * permission added in a later release needs no data migration for it. The one place this rule lives.
+ */
+export function grantsOf(roleName: string, stored: readonly string[]): string[] {
+  return roleName === 'admin' ? [...ALL_WORKSPACE_PERMISSIONS] : [...stored];
+}
+
 export function isPermission(code: string): code is Permission {
   return code in WORKSPACE_PERMISSIONS || code in PLATFORM_PERMISSIONS;
 }

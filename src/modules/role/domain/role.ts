@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../../core/errors/app-error';
-import { ALL_WORKSPACE_PERMISSIONS } from './permissions';
+import { ALL_WORKSPACE_PERMISSIONS, grantsOf } from './permissions';
 
 export class RoleNotFoundError extends NotFoundError {
   constructor() {
@@ -66,7 +66,7 @@ export class Role {
   static restore(props: RoleProps): Role {
     return new Role({
       ...props,
-      permissions: props.name === 'admin' ? [...ALL_WORKSPACE_PERMISSIONS] : props.permissions,
+      permissions: grantsOf(props.name, props.permissions),
     });
   }
 

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
-import { ALL_WORKSPACE_PERMISSIONS } from '../domain/permissions';
+import { grantsOf } from '../domain/permissions';
 import type { PermissionReader } from '../domain/ports';
 
 export class SqlPermissionReader implements PermissionReader {
@@ -16,9 +16,9 @@ export class SqlPermissionReader implements PermissionReader {
        WHERE mr.user_id = :userId`,
       { replacements: { userId }, type: QueryTypes.SELECT, transaction },
     );
-    // The admin role always holds the whole catalogue, including permissions added after it was seeded.
-    if (rows.some((r) => r.name === 'admin')) return [...ALL_WORKSPACE_PERMISSIONS];
-    return [...new Set(rows.flatMap((r) => (r.permission ? [r.permission] : [])))];
+    const byRole = new Map<string, string[]>();
+    for (const r of rows) byRole.set(r.name, [...(byRole.get(r.name) ?? []), ...(r.permission ? [r.permission] : [])]);
+    return [...new Set([...byRole].flatMap(([name, stored]) => grantsOf(name, stored)))];
   }
 
   async globalPermissions(userId: string): Promise<string[]> {

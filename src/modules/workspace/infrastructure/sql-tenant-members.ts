@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
-import { ALL_WORKSPACE_PERMISSIONS } from '../../role/role.public';
+import { grantsOf } from '../../role/role.public';
 import type { Page } from '../../../core/domain/page';
 import type { MemberRecord, TenantMembers } from '../domain/ports';
 
@@ -82,12 +82,14 @@ export class SqlTenantMembers implements TenantMembers {
   }
 
   async rolePermissions(name: string): Promise<string[]> {
-    if (name === 'admin') return [...ALL_WORKSPACE_PERMISSIONS];
     const rows = await this.query<{ permission: string }>(
       'SELECT rp.permission FROM role_permissions rp JOIN roles r ON r.id = rp.role_id WHERE r.name = :name',
       { name },
     );
-    return rows.map((r) => r.permission);
+    return grantsOf(
+      name,
+      rows.map((r) => r.permission),
+    );
   }
 
   private query<T extends object = object>(sql: string, replacements: Record<string, unknown>): Promise<T[]> {

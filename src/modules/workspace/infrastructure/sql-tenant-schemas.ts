@@ -13,6 +13,7 @@ import type { TenantProvisioner, TenantRecord, TenantSchemaAdmin } from '../doma
  */
 export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
   private readonly uow: UnitOfWork;
+  private latest: string | null | undefined;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -38,13 +39,16 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
     return list.map((m) => m.name);
   }
 
+  /** Read from disk once: the folder of a running release does not change. */
   async latestVersion(): Promise<string | null> {
+    if (this.latest !== undefined) return this.latest;
     const names = fs
       .readdirSync(this.directory)
       .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
       .map((f) => f.replace(/\.(js|ts)$/, ''))
       .sort();
-    return names.at(-1) ?? null;
+    this.latest = names.at(-1) ?? null;
+    return this.latest;
   }
 
   async listTenants(): Promise<TenantRecord[]> {
@@ -126,6 +130,6 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
   private scope() {
     const { tenantSchema, transaction } = requestContext.current();
     if (!tenantSchema || !transaction) throw new Error('Tenant DDL runs only inside a tenant scope');
-    return { schema: SchemaName.parse(tenantSchema), transaction: transaction ?? UnitOfWork.current() };
+    return { schema: SchemaName.parse(tenantSchema), transaction };
   }
 }
