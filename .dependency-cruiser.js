@@ -53,11 +53,12 @@ module.exports = {
       severity: 'error',
       comment:
         'A module reaches another module only through that module root <name>.public.ts or index.ts ' +
+        '(tests also through its root <name>.test-support.ts) ' +
         '(src/modules/B/B.public.ts), never into its domain/application/infrastructure/presentation.',
       from: { path: '^src/modules/([^/]+)/' },
       to: {
         path: '^src/modules/[^/]+/',
-        pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/([^/]+[.]public|index)[.]ts$'],
+        pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/([^/]+[.]public|index|[^/]+[.]test-support)[.]ts$'],
       },
     },
     {

@@ -28,6 +28,7 @@ export async function startTestServer(
     BCRYPT_ROUNDS: '4',
     EMAIL_TRANSPORT: 'file',
     EMAIL_OUTBOX_DIR: path.join(os.tmpdir(), 'tenant-api-test-outbox'),
+    UPLOADS_DIR: path.join(os.tmpdir(), `tenant-api-test-uploads-${randomUUID()}`),
     REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
     ...env,
   });

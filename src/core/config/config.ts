@@ -80,6 +80,9 @@ const envSchema = z.object({
   RATE_LIMIT_MAX_REQUESTS: int(1, 10_000_000).default(100),
   BODY_LIMIT_KB: int(1, 102_400).default(1024),
 
+  UPLOADS_DIR: z.string().default('.data/uploads'),
+  AVATAR_MAX_KB: int(1, 10_240).default(1024),
+
   FRONTEND_URL: z.url().default('http://localhost:5173'),
   EMAIL_TRANSPORT: z.enum(['file', 'smtp']).default('file'),
   EMAIL_FROM: z.string().default('Tenant API <no-reply@localhost>'),
@@ -130,6 +133,8 @@ export interface Config {
   cors: { origins: string[] };
   rateLimit: { windowMs: number; max: number };
   frontendUrl: string;
+  /** Uploaded files (avatars) on local disk. */
+  uploads: { dir: string; avatarMaxBytes: number };
   email: {
     transport: Env['EMAIL_TRANSPORT'];
     from: string;
@@ -262,6 +267,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cors: { origins: env.CORS_ORIGINS },
     rateLimit: { windowMs: env.RATE_LIMIT_WINDOW_MS, max: env.RATE_LIMIT_MAX_REQUESTS },
     frontendUrl: env.FRONTEND_URL.replace(/\/$/, ''),
+    uploads: { dir: path.resolve(PROJECT_ROOT, env.UPLOADS_DIR), avatarMaxBytes: env.AVATAR_MAX_KB * 1024 },
     email: {
       transport: env.EMAIL_TRANSPORT,
       from: env.EMAIL_FROM,

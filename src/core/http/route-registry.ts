@@ -1,9 +1,11 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { Writable } from 'node:stream';
 import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
-import { ValidationError, type ErrorDetail } from '../errors/app-error';
+import type { Context, Middleware, Next } from 'koa';
+import { koaBody } from 'koa-body';
+import { PayloadTooLargeError, ValidationError, type ErrorDetail } from '../errors/app-error';
 import { dataEnvelope, errorEnvelope, pageEnvelope, type Page } from './envelope';
-import type { AuthMode, RouteSpec } from './route';
+import type { AuthMode, RouteSpec, UploadedFile } from './route';
 import { z } from './zod';
 
 export interface Guards {
@@ -63,6 +65,70 @@ function respond(route: RouteSpec, ctx: Context, result: unknown): void {
   }
 }
 
+/** Runs a chain of middleware, then `next`. */
+function runChain(chain: Middleware[], ctx: Context, next: Next): Promise<unknown> {
+  const dispatch = async (i: number): Promise<unknown> =>
+    i === chain.length ? next() : chain[i]!(ctx, () => dispatch(i + 1));
+  return dispatch(0);
+}
+
+/**
+ * Parses a multipart body holding exactly one file in `field`, into memory (formidable stops at
+ * maxBytes, so memory stays bounded) and no other field.
+ */
+function uploadParser(upload: { field: string; maxBytes: number }): Middleware {
+  return async (ctx, next) => {
+    const buffers = new Map<string, Buffer[]>();
+    const parser = koaBody({
+      multipart: true,
+      json: false,
+      text: false,
+      urlencoded: false,
+      formidable: {
+        maxFiles: 1,
+        maxFields: 1,
+        maxFileSize: upload.maxBytes,
+        maxTotalFileSize: upload.maxBytes,
+        allowEmptyFiles: false,
+        fileWriteStreamHandler: (file) => {
+          const parts: Buffer[] = [];
+          buffers.set((file as unknown as { newFilename: string }).newFilename, parts);
+          return new Writable({
+            write(chunk: Buffer, _encoding, done) {
+              parts.push(chunk);
+              done();
+            },
+          });
+        },
+      },
+      onError: (err) => {
+        if ((err as { httpCode?: number }).httpCode === 413) {
+          throw new PayloadTooLargeError(`The file must be at most ${upload.maxBytes} bytes`, 'FILE_TOO_LARGE');
+        }
+        throw new ValidationError('The multipart body is invalid', [
+          { path: `body.${upload.field}`, message: err.message },
+        ]);
+      },
+    });
+    await parser(ctx, async () => undefined);
+    const files = (ctx.request as { files?: Record<string, unknown> }).files ?? {};
+    const file = files[upload.field] as { newFilename: string; originalFilename: string | null } | undefined;
+    const others = Object.keys(files).filter((name) => name !== upload.field);
+    if (!file || Array.isArray(file) || others.length > 0) {
+      throw new ValidationError('Send one file as multipart/form-data', [
+        { path: `body.${upload.field}`, message: `Expected exactly one file in the "${upload.field}" field` },
+      ]);
+    }
+    const uploaded: UploadedFile = {
+      bytes: Buffer.concat(buffers.get(file.newFilename) ?? []),
+      originalName: file.originalFilename,
+    };
+    ctx.state.upload = uploaded;
+    ctx.request.body = {};
+    await next();
+  };
+}
+
 export class RouteRegistry {
   private readonly routes: RouteSpec[] = [];
   private document: ReturnType<OpenApiGeneratorV3['generateDocument']> | null = null;
@@ -89,31 +155,50 @@ export class RouteRegistry {
   router(guards: Guards): Router {
     const router = new Router();
     for (const route of this.routes) {
-      const chain: Middleware[] = [];
-      if (route.auth !== 'public') {
-        if (route.permission === undefined) {
-          throw new Error(`${route.method.toUpperCase()} ${route.path} must declare a permission (or null)`);
-        }
-        const auth = guards.auth[route.auth];
-        if (!auth) throw new Error(`No guard is configured for auth mode "${route.auth}" (${route.path})`);
-        chain.push(...auth);
-      }
-      if (route.permission) {
-        if (!guards.permission) throw new Error(`No permission guard is configured (${route.path})`);
-        chain.push(guards.permission(route.permission));
-      }
+      const chain: Middleware[] = [this.guardsFor(route, guards)];
       chain.push(...(route.middleware ?? []));
+      const upload = route.request?.upload;
+      if (upload) chain.push(uploadParser(upload));
       chain.push(async (ctx) => {
         const input = {
           params: parse(route.request?.params, ctx.params, 'params'),
           query: parse(route.request?.query, ctx.query, 'query'),
           body: parse(route.request?.body, ctx.request.body, 'body'),
+          file: ctx.state.upload as UploadedFile | undefined,
         };
         respond(route, ctx, await route.handler(input, ctx));
       });
       router[route.method](this.fullPath(route), ...chain);
     }
     return router;
+  }
+
+  /** The auth and permission guards of a route, or of the scope its `?scope=` names. */
+  private guardsFor(route: RouteSpec, guards: Guards): Middleware {
+    const chainOf = (auth: AuthMode, permission: string | null | undefined): Middleware[] => {
+      const chain: Middleware[] = [];
+      if (auth !== 'public') {
+        if (permission === undefined) {
+          throw new Error(`${route.method.toUpperCase()} ${route.path} must declare a permission (or null)`);
+        }
+        const modeGuards = guards.auth[auth];
+        if (!modeGuards) throw new Error(`No guard is configured for auth mode "${auth}" (${route.path})`);
+        chain.push(...modeGuards);
+      }
+      if (permission) {
+        if (!guards.permission) throw new Error(`No permission guard is configured (${route.path})`);
+        chain.push(guards.permission(permission));
+      }
+      return chain;
+    };
+    const byDefault = chainOf(route.auth, route.permission);
+    const scoped = new Map(
+      Object.entries(route.scopes ?? {}).map(([name, scope]) => [name, chainOf(scope.auth, scope.permission)]),
+    );
+    return (ctx, next) => {
+      const { scope } = ctx.query;
+      return runChain((typeof scope === 'string' && scoped.get(scope)) || byDefault, ctx, next);
+    };
   }
 
   openApiDocument() {
@@ -159,21 +244,38 @@ export class RouteRegistry {
       };
     }
     const permissionLine = route.permission ? `\n\nRequires permission \`${route.permission}\`.` : '';
+    const scopeLines = Object.entries(route.scopes ?? {})
+      .map(([name, scope]) => `\n\nWith \`?scope=${name}\`: ${scope.description}`)
+      .join('');
     return {
       method: route.method,
       path: this.fullPath(route).replace(/:(\w+)/g, '{$1}'),
       tags: route.tags,
       summary: route.summary,
-      description: `${route.description ?? route.summary}${permissionLine}`,
+      description: `${route.description ?? route.summary}${permissionLine}${scopeLines}`,
       security: route.auth === 'public' ? [] : [{ bearerAuth: [] }],
       request: {
         params: request?.params as never,
         query: request?.query as never,
-        body: request?.body ? { required: true, content: { 'application/json': { schema: request.body } } } : undefined,
+        body: request?.upload
+          ? {
+              required: true,
+              description: request.upload.description,
+              content: {
+                'multipart/form-data': {
+                  schema: z.object({ [request.upload.field]: z.string().openapi({ format: 'binary' }) }),
+                },
+              },
+            }
+          : request?.body
+            ? { required: true, content: { 'application/json': { schema: request.body } } }
+            : undefined,
       },
       responses,
       'x-auth': route.auth,
-      'x-permissions': route.permission ? [route.permission] : [],
+      'x-permissions': [route.permission, ...Object.values(route.scopes ?? {}).map((s) => s.permission)].filter(
+        (p): p is string => !!p,
+      ),
     };
   }
 }

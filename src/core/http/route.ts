@@ -15,6 +15,21 @@ export interface RouteInput<P, Q, B> {
   params: Infer<P>;
   query: Infer<Q>;
   body: Infer<B>;
+  /** The uploaded file of a route that declares `request.upload` (read into memory, temp file removed). */
+  file?: UploadedFile;
+}
+
+export interface UploadedFile {
+  bytes: Buffer;
+  /** The client's file name: a hint for logs only, never trusted for type or path. */
+  originalName: string | null;
+}
+
+/** A second way into a route, chosen by `?scope=<name>`, with its own auth mode and permission. */
+export interface RouteScope {
+  auth: AuthMode;
+  permission: string | null;
+  description: string;
 }
 
 /**
@@ -43,7 +58,19 @@ export interface RouteSpec<
   permission?: string | null;
   /** Extra middleware run after the guards and before validation (e.g. a stricter rate limit). */
   middleware?: Middleware[];
-  request?: { params?: P; query?: Q; body?: B };
+  request?: {
+    params?: P;
+    query?: Q;
+    body?: B;
+    /** A multipart/form-data body with one file in `field` (and no other field), at most maxBytes. */
+    upload?: { field: string; maxBytes: number; description: string };
+  };
+  /**
+   * Alternatives chosen by the `scope` query parameter (declare it in the query schema too): e.g.
+   * `?scope=platform` lets platform admins list every user without an active workspace. Each
+   * scope has its own guards; without the parameter the route's own auth and permission apply.
+   */
+  scopes?: Record<string, RouteScope>;
   response: {
     status: SuccessStatus;
     description: string;

@@ -1,5 +1,7 @@
 import { TOKENS } from '../../core/bootstrap/tokens';
 import type { AppModule } from '../../core/bootstrap/module';
+import { ACCOUNT_SECURITY } from '../user/user.public';
+import { AuthAccountSecurity } from './application/account-security.service';
 import { Authenticator } from './application/authenticator.service';
 import {
   AUTH_SETTINGS,
@@ -41,6 +43,8 @@ export const authModule: AppModule = {
     container.set(EMAIL_TOKEN_REPOSITORY, new SequelizeEmailTokenRepository(sequelize));
     // Until a workspace module binds its own, sessions start without a workspace.
     container.set(DEFAULT_WORKSPACE, { for: async () => undefined });
+    // The user context decides when passwords are checked and sessions end; this context knows how.
+    container.set({ id: ACCOUNT_SECURITY, factory: () => container.get(AuthAccountSecurity) });
     const guards = container.get(TOKENS.guards);
     container.set(TOKENS.guards, {
       ...guards,

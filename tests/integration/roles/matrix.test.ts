@@ -20,6 +20,18 @@ import {
  */
 const RULES: Record<string, string> = {
   'get /users/me': 'any',
+  'put /users/me': 'any',
+  'delete /users/me': 'any',
+  'post /users/me/avatar': 'any',
+  'delete /users/me/avatar': 'any',
+  'get /users': 'users.read',
+  'get /users?scope=platform': 'platform.users.manage',
+  'get /users/search': 'users.read',
+  'get /users/search?scope=platform': 'platform.users.manage',
+  'get /users/:id': 'users.read',
+  'get /users/:id?scope=platform': 'platform.users.manage',
+  'patch /users/:id/status': 'platform.users.manage',
+  'delete /users/:id': 'platform.users.manage',
   'post /auth/logout': 'any',
   'post /workspaces': 'any',
   'get /workspaces': 'any',
@@ -44,10 +56,11 @@ const RULES: Record<string, string> = {
 };
 
 /** Allowed calls that would end the caller's session or the workspace; their effect is tested elsewhere. */
-const DESTRUCTIVE = new Set(['post /auth/logout', 'delete /workspaces/:workspaceId']);
+const DESTRUCTIVE = new Set(['post /auth/logout', 'delete /workspaces/:workspaceId', 'delete /users/me']);
 
 const GRANTS: Record<string, string[]> = {
   admin: [
+    'users.read',
     'workspaces.manage',
     'members.read',
     'members.invite',
@@ -57,8 +70,8 @@ const GRANTS: Record<string, string[]> = {
     'roles.assign',
     'audit.read',
   ],
-  member: ['members.read', 'members.invite', 'roles.read'],
-  viewer: ['members.read', 'roles.read'],
+  member: ['users.read', 'members.read', 'members.invite', 'roles.read'],
+  viewer: ['users.read', 'members.read', 'roles.read'],
   custom: ['audit.read'],
 };
 
@@ -72,6 +85,13 @@ const BODIES: Record<string, () => object> = {
   'put /workspaces/:workspaceId/roles/:roleId/permissions': () => ({ permissions: [] }),
   'put /workspaces/:workspaceId/members/:userId/roles': () => ({ roles: ['viewer'] }),
   'post /auth/logout': () => ({}),
+  'put /users/me': () => ({ timezone: 'Europe/Paris' }),
+  'patch /users/:id/status': () => ({ status: 'inactive' }),
+};
+
+/** Query strings that make a call valid, so an allowed caller passes validation. */
+const QUERIES: Record<string, string> = {
+  'get /users/search': 'q=a',
 };
 
 type Caller = 'anonymous' | 'admin' | 'member' | 'viewer' | 'custom' | 'other_workspace' | 'platform_admin';
@@ -114,28 +134,47 @@ describe('authorization matrix: every authenticated route × every kind of calle
     await receiver.close();
   });
 
-  const routes = () =>
+  /** A way into a route: the route itself, or one of its `?scope=` alternatives with their own guards. */
+  interface Entry {
+    key: string;
+    route: RouteSpec;
+    auth: RouteSpec['auth'];
+    permission: string | null | undefined;
+    scope?: string;
+  }
+  const routes = (): Entry[] =>
     server.container
       .get(TOKENS.routes)
       .list()
-      .filter((r) => r.auth !== 'public' && !r.path.startsWith('/_probe'));
-  const keyOf = (r: RouteSpec) => `${r.method} ${r.path}`;
+      .filter((r) => r.auth !== 'public' && !r.path.startsWith('/_probe'))
+      .flatMap((r) => [
+        { key: `${r.method} ${r.path}`, route: r, auth: r.auth, permission: r.permission },
+        ...Object.entries(r.scopes ?? {}).map(([scope, s]) => ({
+          key: `${r.method} ${r.path}?scope=${scope}`,
+          route: r,
+          auth: s.auth,
+          permission: s.permission,
+          scope,
+        })),
+      ]);
 
   test('when a route is mounted, then the matrix has a rule for it, equal to the permission it declares', () => {
-    for (const route of routes()) {
-      expect({ route: keyOf(route), rule: RULES[keyOf(route)] }).toEqual({
-        route: keyOf(route),
-        rule: route.permission ?? (keyOf(route).endsWith('/members/:userId') ? 'members.remove' : 'any'),
+    for (const entry of routes()) {
+      expect({ route: entry.key, rule: RULES[entry.key] }).toEqual({
+        route: entry.key,
+        rule: entry.permission ?? (entry.key.endsWith('/members/:userId') ? 'members.remove' : 'any'),
       });
     }
   });
 
   /** What a caller should get: allowed, or refused with this status and code. */
-  function expected(caller: Caller, route: RouteSpec): 'allowed' | [number, string] {
-    const rule = RULES[keyOf(route)]!;
+  function expected(caller: Caller, entry: Entry): 'allowed' | [number, string] {
+    const { route } = entry;
+    const rule = RULES[entry.key]!;
     if (caller === 'anonymous') return [401, 'UNAUTHORIZED'];
+    if (rule.startsWith('platform.')) return caller === 'platform_admin' ? 'allowed' : [403, 'PERMISSION_DENIED'];
     const namesWorkspace = route.path.includes(':workspaceId') && !route.path.endsWith('/switch');
-    if (route.auth === 'workspace') {
+    if (entry.auth === 'workspace') {
       if (caller === 'platform_admin') return [403, 'WORKSPACE_REQUIRED'];
       if (caller === 'other_workspace' && namesWorkspace) return [403, 'WORKSPACE_NOT_ACTIVE'];
     }
@@ -152,24 +191,26 @@ describe('authorization matrix: every authenticated route × every kind of calle
 
   test.each(CALLERS)('when %s calls every authenticated route, then each answers as the rules say', async (caller) => {
     const mismatches: string[] = [];
-    for (const route of routes()) {
-      const want = expected(caller, route);
-      if (want === 'allowed' && DESTRUCTIVE.has(keyOf(route))) continue;
+    for (const entry of routes()) {
+      const { route } = entry;
+      const want = expected(caller, entry);
+      if (want === 'allowed' && DESTRUCTIVE.has(entry.key)) continue;
+      const query = [QUERIES[`${route.method} ${route.path}`], entry.scope && `scope=${entry.scope}`].filter(Boolean);
       const path = route.path
         .replace(/\/:workspaceId\/switch$/, `/${randomUUID()}/switch`)
         .replace(':workspaceId', workspaceId)
         .replace(/:(\w+)/g, randomUUID());
-      let call = request(server.url)[route.method](`${API}${path}`);
+      let call = request(server.url)[route.method](`${API}${path}${query.length ? `?${query.join('&')}` : ''}`);
       const account = accounts[caller];
       if (account) call = call.set(bearer(account.accessToken));
-      const res = await call.send(BODIES[keyOf(route)]?.() ?? {});
+      const res = await call.send(BODIES[`${route.method} ${route.path}`]?.() ?? {});
       const code = res.body?.error?.code as string | undefined;
       const ok =
         want === 'allowed'
           ? res.status !== 401 &&
             !['PERMISSION_DENIED', 'WORKSPACE_REQUIRED', 'WORKSPACE_NOT_ACTIVE'].includes(code ?? '')
           : res.status === want[0] && code === want[1];
-      if (!ok) mismatches.push(`${keyOf(route)}: expected ${JSON.stringify(want)}, got ${res.status} ${code ?? ''}`);
+      if (!ok) mismatches.push(`${entry.key}: expected ${JSON.stringify(want)}, got ${res.status} ${code ?? ''}`);
     }
     expect(mismatches).toEqual([]);
   });

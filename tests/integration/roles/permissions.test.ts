@@ -101,7 +101,8 @@ describe('permissions', () => {
     expect(declared.length).toBeGreaterThanOrEqual(4);
     for (const route of declared) {
       const path = `${API}${route.path}`.replace(/:(\w+)/g, '{$1}');
-      expect(doc.paths[path][route.method]['x-permissions']).toEqual([route.permission]);
+      const scoped = Object.values(route.scopes ?? {}).flatMap((scope) => (scope.permission ? [scope.permission] : []));
+      expect(doc.paths[path][route.method]['x-permissions']).toEqual([route.permission, ...scoped]);
     }
   });
 });

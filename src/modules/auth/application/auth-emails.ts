@@ -28,6 +28,18 @@ export const authEmails = {
       ],
       { url, label: 'Reset password' },
     ),
+  changeEmail: (to: string, name: string, url: string) =>
+    message(
+      to,
+      'Confirm your new email address',
+      [`Hello ${name},`, 'Confirm this address to make it the one you sign in with. The link works for 24 hours.'],
+      { url, label: 'Confirm new email address' },
+    ),
+  emailChanged: (to: string, name: string, newEmail: string) =>
+    message(to, 'Your email address was changed', [
+      `Hello ${name},`,
+      `You now sign in with ${newEmail}. If this was not you, contact support at once.`,
+    ]),
   passwordChanged: (to: string, name: string) =>
     message(to, 'Your password was changed', [
       `Hello ${name},`,

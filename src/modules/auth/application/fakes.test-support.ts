@@ -1,9 +1,10 @@
 // In-memory fakes of the auth ports for use-case unit tests. They keep snapshots, not live
 // objects, so state changes a use case forgets to save are lost, as with the real database.
 import { MemoryCache } from '../../../core/infrastructure/cache/memory-cache';
+import { FakeUsers } from '../../user/user.test-support';
 import type { EmailMessage, Mailer } from '../../../core/infrastructure/email/email';
 import type { AuditEntry, AuditLog } from '../../audit/audit.public';
-import { EmailTakenError, User, type Email, type UserRepository } from '../../user/user.public';
+
 import { EmailToken, type EmailTokenProps, type EmailTokenPurpose } from '../domain/email-token';
 import { AccessTokenInvalidError } from '../domain/errors';
 import type {
@@ -16,25 +17,6 @@ import type {
 import { RefreshToken, type RefreshTokenProps } from '../domain/refresh-token';
 import { Session, type SessionProps } from '../domain/session';
 import type { AuthSettings } from './tokens';
-
-export class FakeUsers implements UserRepository {
-  readonly rows = new Map<string, ReturnType<User['toProps']>>();
-  async findById(id: string) {
-    const p = this.rows.get(id);
-    return p ? User.restore(p) : null;
-  }
-  async findByEmail(email: Email) {
-    const p = [...this.rows.values()].find((r) => r.email.value === email.value);
-    return p ? User.restore(p) : null;
-  }
-  async create(user: User) {
-    if (await this.findByEmail(user.email)) throw new EmailTakenError();
-    this.rows.set(user.id, user.toProps());
-  }
-  async save(user: User) {
-    this.rows.set(user.id, user.toProps());
-  }
-}
 
 export class FakeSessions implements SessionRepository {
   readonly sessions = new Map<string, SessionProps>();

@@ -6,9 +6,11 @@ import type { TransactionRunner } from '../../../core/infrastructure/database/un
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { z } from '../../../core/http/zod';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
-import { USER_REPOSITORY, type UserRepository } from '../../user/user.public';
+import type { Mailer } from '../../../core/infrastructure/email/email';
+import { Email, EmailTakenError, USER_REPOSITORY, type UserRepository } from '../../user/user.public';
+import { authEmails } from './auth-emails';
 import { EmailTokenInvalidError } from '../domain/email-token';
-import type { EmailVerified } from '../domain/events';
+import type { EmailChanged, EmailVerified } from '../domain/events';
 import type { EmailTokenRepository, TokenService } from '../domain/ports';
 import { EMAIL_TOKEN_REPOSITORY, TOKEN_SERVICE } from './tokens';
 
@@ -47,5 +49,51 @@ export class VerifyEmail {
       return user.id;
     });
     await this.events.publish<EmailVerified>(domainEvent('EmailVerified', { userId }));
+  }
+}
+
+/**
+ * Applies an email change requested with PUT /users/me, once the link mailed to the new address
+ * is followed. The old address is told. If the address was taken meanwhile, 409 and the token stays
+ * unused (nothing half-applied).
+ */
+@Service()
+export class ConfirmEmailChange {
+  constructor(
+    @Inject(USER_REPOSITORY) private readonly users: UserRepository,
+    @Inject(EMAIL_TOKEN_REPOSITORY) private readonly emailTokens: EmailTokenRepository,
+    @Inject(TOKEN_SERVICE) private readonly tokens: TokenService,
+    @Inject(TOKENS.transactions) private readonly tx: TransactionRunner,
+    @Inject(TOKENS.mailer) private readonly mailer: Mailer,
+    @Inject(TOKENS.eventBus) private readonly events: EventBus,
+    @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(TOKENS.clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: EmailTokenInput): Promise<void> {
+    const now = this.clock.now();
+    const { user, previous } = await this.tx.run(async () => {
+      const token = await this.emailTokens.findByHashForUpdate('change_email', this.tokens.hashSecret(input.token));
+      if (!token?.newEmail) throw new EmailTokenInvalidError('change_email');
+      token.consume(now);
+      const account = await this.users.findById(token.userId);
+      if (!account) throw new EmailTokenInvalidError('change_email');
+      const newEmail = Email.create(token.newEmail);
+      const holder = await this.users.findByEmail(newEmail);
+      if (holder && holder.id !== account.id) throw new EmailTakenError();
+      const old = account.email.value;
+      account.changeEmail(newEmail, now);
+      await this.emailTokens.save(token);
+      await this.users.save(account);
+      await this.audit.record({
+        action: 'user.email.changed',
+        actorId: account.id,
+        targetType: 'user',
+        targetId: account.id,
+      });
+      return { user: account, previous: old };
+    });
+    this.mailer.send(authEmails.emailChanged(previous, user.name, user.email.value));
+    await this.events.publish<EmailChanged>(domainEvent('EmailChanged', { userId: user.id }));
   }
 }

@@ -1,8 +1,12 @@
 import { ValidationError } from '../../../core/errors/app-error';
 
-export type EmailTokenPurpose = 'verify_email' | 'reset_password';
+export type EmailTokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
 
-const PREFIX: Record<EmailTokenPurpose, string> = { verify_email: 'VERIFICATION', reset_password: 'RESET' };
+const PREFIX: Record<EmailTokenPurpose, string> = {
+  verify_email: 'VERIFICATION',
+  reset_password: 'RESET',
+  change_email: 'EMAIL_CHANGE',
+};
 
 export class EmailTokenInvalidError extends ValidationError {
   constructor(purpose: EmailTokenPurpose) {
@@ -29,15 +33,28 @@ export interface EmailTokenProps {
   tokenHash: string;
   expiresAt: Date;
   usedAt: Date | null;
+  /** The address a change_email token proves (null for the other purposes). */
+  newEmail: string | null;
 }
 
 /** A single-use secret sent by email; only its hash is stored. */
 export class EmailToken {
   private constructor(private props: EmailTokenProps) {}
 
-  static issue(input: Omit<EmailTokenProps, 'usedAt' | 'expiresAt'> & { now: Date; ttlSeconds: number }): EmailToken {
-    const { now, ttlSeconds, ...rest } = input;
-    return new EmailToken({ ...rest, expiresAt: new Date(now.getTime() + ttlSeconds * 1000), usedAt: null });
+  static issue(
+    input: Omit<EmailTokenProps, 'usedAt' | 'expiresAt' | 'newEmail'> & {
+      now: Date;
+      ttlSeconds: number;
+      newEmail?: string;
+    },
+  ): EmailToken {
+    const { now, ttlSeconds, newEmail, ...rest } = input;
+    return new EmailToken({
+      ...rest,
+      newEmail: newEmail ?? null,
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+      usedAt: null,
+    });
   }
 
   static restore(props: EmailTokenProps): EmailToken {
@@ -46,6 +63,9 @@ export class EmailToken {
 
   get userId(): string {
     return this.props.userId;
+  }
+  get newEmail(): string | null {
+    return this.props.newEmail;
   }
 
   consume(now: Date): void {

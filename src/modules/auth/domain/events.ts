@@ -5,3 +5,4 @@ export type UserLoggedIn = DomainEvent<'UserLoggedIn', { userId: string; session
 export type UserLoggedOut = DomainEvent<'UserLoggedOut', { userId: string; sessionIds: string[] }>;
 export type PasswordReset = DomainEvent<'PasswordReset', { userId: string }>;
 export type EmailVerified = DomainEvent<'EmailVerified', { userId: string }>;
+export type EmailChanged = DomainEvent<'EmailChanged', { userId: string }>;

@@ -10,6 +10,7 @@ interface Row {
   token_hash: string;
   expires_at: Date;
   used_at: Date | null;
+  new_email: string | null;
 }
 
 export class SequelizeEmailTokenRepository implements EmailTokenRepository {
@@ -24,8 +25,8 @@ export class SequelizeEmailTokenRepository implements EmailTokenRepository {
       { replacements: t, transaction },
     );
     await this.sequelize.query(
-      `INSERT INTO public.email_tokens (id, user_id, purpose, token_hash, expires_at)
-       VALUES (:id, :userId, :purpose, :tokenHash, :expiresAt)`,
+      `INSERT INTO public.email_tokens (id, user_id, purpose, token_hash, expires_at, new_email)
+       VALUES (:id, :userId, :purpose, :tokenHash, :expiresAt, :newEmail)`,
       { replacements: t, transaction },
     );
   }
@@ -44,6 +45,7 @@ export class SequelizeEmailTokenRepository implements EmailTokenRepository {
           tokenHash: r.token_hash,
           expiresAt: r.expires_at,
           usedAt: r.used_at,
+          newEmail: r.new_email,
         })
       : null;
   }

@@ -14,7 +14,7 @@ import { emailInput, RequestEmailToken } from '../application/request-email-toke
 import { ResetPassword, resetPasswordInput } from '../application/reset-password.use-case';
 import type { TokenPair } from '../application/session-issuer.service';
 import { AUTH_SETTINGS } from '../application/tokens';
-import { emailTokenInput, VerifyEmail } from '../application/verify-email.use-case';
+import { ConfirmEmailChange, emailTokenInput, VerifyEmail } from '../application/verify-email.use-case';
 import {
   assertCsrf,
   clearRefreshCookie,
@@ -86,6 +86,17 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       request: { body: emailTokenInput },
       response: { status: 204, description: 'Verified' },
       handler: async ({ body }) => container.get(VerifyEmail).execute(body),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/confirm-email',
+      tags: ['Auth'],
+      summary: 'Apply an email change with the token mailed to the new address (see PUT /users/me)',
+      auth: 'public',
+      request: { body: emailTokenInput },
+      response: { status: 204, description: 'The account now uses the new address' },
+      errors: [409],
+      handler: async ({ body }) => container.get(ConfirmEmailChange).execute(body),
     }),
     defineRoute({
       method: 'post',

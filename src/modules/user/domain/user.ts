@@ -1,11 +1,19 @@
 import type { Email } from './email';
+import { UserProfile, type UserProfileProps } from './user-profile';
+import {
+  StatusTransitionError,
+  assertTransition,
+  keepsSessions,
+  type SettableStatus,
+  type UserStatus,
+} from './user-status';
 
-export type UserStatus = 'pending_verification' | 'active' | 'inactive' | 'banned';
+export type { UserStatus } from './user-status';
 
 export interface UserProps {
   id: string;
   email: Email;
-  name: string;
+  profile: UserProfile;
   passwordHash: string;
   status: UserStatus;
   emailVerifiedAt: Date | null;
@@ -15,7 +23,10 @@ export interface UserProps {
   deletedAt: Date | null;
 }
 
-/** The account: identity, credentials and status. Transitions are methods, so rules live here. */
+/**
+ * The account, aggregate root of the user context: identity, profile, credentials and status.
+ * Transitions are methods, so their rules live here and nowhere else.
+ */
 export class User {
   private constructor(private props: UserProps) {}
 
@@ -23,7 +34,7 @@ export class User {
     return new User({
       id: input.id,
       email: input.email,
-      name: input.name.trim(),
+      profile: UserProfile.create({ name: input.name, avatarUrl: null, locale: null, timezone: null }),
       passwordHash: input.passwordHash,
       status: 'pending_verification',
       emailVerifiedAt: null,
@@ -44,8 +55,11 @@ export class User {
   get email(): Email {
     return this.props.email;
   }
+  get profile(): UserProfile {
+    return this.props.profile;
+  }
   get name(): string {
-    return this.props.name;
+    return this.props.profile.name;
   }
   get passwordHash(): string {
     return this.props.passwordHash;
@@ -86,6 +100,43 @@ export class User {
 
   changePasswordHash(passwordHash: string, now: Date): void {
     this.props.passwordHash = passwordHash;
+    this.props.updatedAt = now;
+  }
+
+  /** Name, avatar, locale, time zone: all valid or none applied. */
+  updateProfile(changes: Partial<UserProfileProps>, now: Date): void {
+    this.props.profile = this.props.profile.with(changes);
+    this.props.updatedAt = now;
+  }
+
+  /** A new address, proven by the token mailed to it: it counts as verified. */
+  changeEmail(email: Email, now: Date): void {
+    this.props.email = email;
+    this.props.emailVerifiedAt = now;
+    if (this.props.status === 'pending_verification') this.props.status = 'active';
+    this.props.updatedAt = now;
+  }
+
+  /**
+   * An administrator sets the status. Nobody changes their own (a banned admin cannot unban
+   * themself); activating a pending account vouches for its address. Returns whether anything
+   * changed, and whether the account's sessions must now end.
+   */
+  changeStatus(to: SettableStatus, actorId: string, now: Date): { changed: boolean; endSessions: boolean } {
+    if (actorId === this.props.id) {
+      throw new StatusTransitionError('You cannot change your own status', 'CANNOT_CHANGE_OWN_STATUS');
+    }
+    if (this.props.status === to) return { changed: false, endSessions: false };
+    assertTransition(this.props.status, to);
+    if (to === 'active') this.props.emailVerifiedAt ??= now;
+    this.props.status = to;
+    this.props.updatedAt = now;
+    return { changed: true, endSessions: !keepsSessions(to) };
+  }
+
+  /** Soft delete: the row stays (audit trails keep the id), the account is gone everywhere else. */
+  delete(now: Date): void {
+    this.props.deletedAt ??= now;
     this.props.updatedAt = now;
   }
 

@@ -1,14 +1,21 @@
 import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
+import type { Page } from '../../../core/domain/page';
+import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import { Email } from '../domain/email';
 import { EmailTakenError } from '../domain/errors';
-import { User, type UserStatus } from '../domain/user';
-import type { UserRepository } from '../domain/user.repository';
+import { User } from '../domain/user';
+import { UserProfile } from '../domain/user-profile';
+import type { UserStatus } from '../domain/user-status';
+import type { UserListQuery, UserRepository, UserScope, UserSort } from '../domain/user.repository';
 
 interface UserRow {
   id: string;
   email: string;
   name: string;
+  avatar_url: string | null;
+  locale: string | null;
+  timezone: string | null;
   password_hash: string;
   status: UserStatus;
   email_verified_at: Date | null;
@@ -18,14 +25,42 @@ interface UserRow {
   deleted_at: Date | null;
 }
 
-const COLUMNS =
-  'id, email, name, password_hash, status, email_verified_at, last_login_at, created_at, updated_at, deleted_at';
+const FIELDS = [
+  'id',
+  'email',
+  'name',
+  'avatar_url',
+  'locale',
+  'timezone',
+  'password_hash',
+  'status',
+  'email_verified_at',
+  'last_login_at',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const;
+const COLUMNS = FIELDS.join(', ');
+const QUALIFIED = FIELDS.map((f) => `u.${f}`).join(', ');
+
+/** Whitelisted ORDER BY expressions; the id breaks ties so pages never overlap. */
+const ORDER_BY: Record<UserSort, string> = {
+  name: 'lower(u.name)',
+  email: 'u.email',
+  created_at: 'u.created_at',
+};
 
 function toDomain(row: UserRow): User {
   return User.restore({
     id: row.id,
     email: Email.create(row.email),
-    name: row.name,
+    // Stored profiles were valid when written; restore them as they are.
+    profile: UserProfile.create({
+      name: row.name,
+      avatarUrl: row.avatar_url,
+      locale: row.locale,
+      timezone: row.timezone,
+    }),
     passwordHash: row.password_hash,
     status: row.status,
     emailVerifiedAt: row.email_verified_at,
@@ -41,7 +76,10 @@ function toRow(user: User): Record<string, unknown> {
   return {
     id: p.id,
     email: p.email.value,
-    name: p.name,
+    name: p.profile.name,
+    avatarUrl: p.profile.avatarUrl,
+    locale: p.profile.locale,
+    timezone: p.profile.timezone,
     passwordHash: p.passwordHash,
     status: p.status,
     emailVerifiedAt: p.emailVerifiedAt,
@@ -52,7 +90,15 @@ function toRow(user: User): Record<string, unknown> {
   };
 }
 
-/** Plain SQL through Sequelize: the users table is small and its queries are few and explicit. */
+/** `%`, `_` and the escape character itself match literally. */
+export function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Plain SQL through Sequelize. The workspace scope joins the tenant's `members` table through the
+ * request's search_path (the tenant schema, then public), so it only ever sees the current tenant.
+ */
 export class SequelizeUserRepository implements UserRepository {
   constructor(private readonly sequelize: Sequelize) {}
 
@@ -60,35 +106,95 @@ export class SequelizeUserRepository implements UserRepository {
     return this.findOne('id = :value', id);
   }
 
+  async findByIdForUpdate(id: string): Promise<User | null> {
+    return this.findOne('id = :value', id, 'FOR UPDATE');
+  }
+
   async findByEmail(email: Email): Promise<User | null> {
     return this.findOne('email = :value', email.value);
   }
 
   async create(user: User): Promise<void> {
+    await this.write(
+      `INSERT INTO public.users (${COLUMNS})
+       VALUES (:id, :email, :name, :avatarUrl, :locale, :timezone, :passwordHash, :status, :emailVerifiedAt,
+               :lastLoginAt, :createdAt, :updatedAt, :deletedAt)`,
+      user,
+    );
+  }
+
+  async save(user: User): Promise<void> {
+    await this.write(
+      `UPDATE public.users SET email = :email, name = :name, avatar_url = :avatarUrl, locale = :locale,
+         timezone = :timezone, password_hash = :passwordHash, status = :status, email_verified_at = :emailVerifiedAt,
+         last_login_at = :lastLoginAt, updated_at = :updatedAt, deleted_at = :deletedAt
+       WHERE id = :id`,
+      user,
+    );
+  }
+
+  async list(scope: UserScope, query: UserListQuery): Promise<Page<User>> {
+    const conditions = ['u.deleted_at IS NULL'];
+    const replacements: Record<string, unknown> = {
+      limit: query.limit,
+      offset: (query.page - 1) * query.limit,
+    };
+    if (query.status) {
+      conditions.push('u.status = :status');
+      replacements.status = query.status;
+    }
+    if (query.search) {
+      conditions.push(`(u.name ILIKE :pattern ESCAPE '\\' OR u.email::text ILIKE :pattern ESCAPE '\\')`);
+      replacements.pattern = likePattern(query.search);
+    }
+    const from = `${this.source(scope)} WHERE ${conditions.join(' AND ')}`;
+    const direction = query.order === 'desc' ? 'DESC' : 'ASC';
+    const rows = await this.select<UserRow & { total: string }>(
+      scope,
+      `SELECT ${QUALIFIED}, count(*) OVER () AS total ${from}
+       ORDER BY ${ORDER_BY[query.sort]} ${direction}, u.id ${direction}
+       LIMIT :limit OFFSET :offset`,
+      replacements,
+    );
+    // Past the last page, the window count is gone with the rows: count separately.
+    const total = Number(
+      rows[0]?.total ??
+        (await this.select<{ total: string }>(scope, `SELECT count(*) AS total ${from}`, replacements))[0]!.total,
+    );
+    return { items: rows.map(toDomain), meta: { page: query.page, limit: query.limit, total } };
+  }
+
+  async findInScope(scope: UserScope, id: string): Promise<User | null> {
+    const rows = await this.select<UserRow>(
+      scope,
+      `SELECT ${QUALIFIED} ${this.source(scope)} WHERE u.id = :id AND u.deleted_at IS NULL`,
+      { id },
+    );
+    return rows[0] ? toDomain(rows[0]) : null;
+  }
+
+  private source(scope: UserScope): string {
+    return scope === 'platform' ? 'FROM public.users u' : 'FROM members m JOIN public.users u ON u.id = m.user_id';
+  }
+
+  /** The workspace scope reads tenant tables, so it runs only inside a tenant scope. */
+  private select<T extends object>(scope: UserScope, sql: string, replacements: Record<string, unknown>): Promise<T[]> {
+    if (scope === 'workspace') return tenantQuery<T>(this.sequelize, sql, replacements);
+    return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction: UnitOfWork.current() });
+  }
+
+  private async write(sql: string, user: User): Promise<void> {
     try {
-      await this.sequelize.query(
-        `INSERT INTO public.users (${COLUMNS})
-         VALUES (:id, :email, :name, :passwordHash, :status, :emailVerifiedAt, :lastLoginAt, :createdAt, :updatedAt, :deletedAt)`,
-        { replacements: toRow(user), transaction: UnitOfWork.current() },
-      );
+      await this.sequelize.query(sql, { replacements: toRow(user), transaction: UnitOfWork.current() });
     } catch (err) {
       if (err instanceof UniqueConstraintError) throw new EmailTakenError();
       throw err;
     }
   }
 
-  async save(user: User): Promise<void> {
-    await this.sequelize.query(
-      `UPDATE public.users SET email = :email, name = :name, password_hash = :passwordHash, status = :status,
-         email_verified_at = :emailVerifiedAt, last_login_at = :lastLoginAt, updated_at = :updatedAt, deleted_at = :deletedAt
-       WHERE id = :id`,
-      { replacements: toRow(user), transaction: UnitOfWork.current() },
-    );
-  }
-
-  private async findOne(where: string, value: string): Promise<User | null> {
+  private async findOne(where: string, value: string, lock = ''): Promise<User | null> {
     const rows = await this.sequelize.query<UserRow>(
-      `SELECT ${COLUMNS} FROM public.users WHERE ${where} AND deleted_at IS NULL`,
+      `SELECT ${COLUMNS} FROM public.users WHERE ${where} AND deleted_at IS NULL ${lock}`,
       { replacements: { value }, type: QueryTypes.SELECT, transaction: UnitOfWork.current() },
     );
     return rows[0] ? toDomain(rows[0]) : null;
