@@ -95,4 +95,65 @@ describe('RouteRegistry', () => {
     expect(op.description).toContain('Requires permission `users.delete`');
     expect(Object.keys(op.responses).sort()).toEqual(['204', '400', '401', '403', '404', '429', '500']);
   });
+
+  describe('scopes', () => {
+    const scoped = defineRoute({
+      method: 'get',
+      path: '/things',
+      tags: ['Things'],
+      summary: 'List things',
+      auth: 'workspace',
+      permission: 'things.read',
+      scopes: { platform: { auth: 'user', permission: 'platform.things', description: 'every thing' } },
+      request: { query: z.strictObject({ scope: z.enum(['workspace', 'platform']).default('workspace') }) },
+      response: { status: 200, description: 'Things', schema: z.object({ scope: z.string() }) },
+      handler: async ({ query }) => ({ scope: query.scope }),
+    });
+    const seen: string[] = [];
+    const mark = (name: string) => async (_ctx: unknown, next: () => Promise<unknown>) => {
+      seen.push(name);
+      await next();
+    };
+    const app = new Koa();
+    app.use(requestId(createLogger({ env: 'test', log: { level: 'silent' } })));
+    app.use(errorHandler());
+    app.use(
+      new RouteRegistry('/api/v1', { title: 't', version: 'v1', description: 'd' })
+        .add(scoped)
+        .router({
+          auth: { user: [mark('user')], workspace: [mark('user'), mark('tenant')] },
+          permission: (code) => mark(code),
+        })
+        .routes(),
+    );
+    beforeEach(() => seen.splice(0));
+
+    test('when no scope is asked for, then the route’s own guards run', async () => {
+      const res = await request(app.callback()).get('/api/v1/things');
+      expect([res.status, res.body.data, seen]).toEqual([
+        200,
+        { scope: 'workspace' },
+        ['user', 'tenant', 'things.read'],
+      ]);
+    });
+
+    test('when ?scope=platform is asked for, then only that scope’s guards run', async () => {
+      const res = await request(app.callback()).get('/api/v1/things?scope=platform');
+      expect([res.status, res.body.data, seen]).toEqual([200, { scope: 'platform' }, ['user', 'platform.things']]);
+    });
+
+    test('when an unknown scope is asked for, then the default guards run and validation refuses it', async () => {
+      const res = await request(app.callback()).get('/api/v1/things?scope=galaxy');
+      expect([res.status, seen]).toEqual([400, ['user', 'tenant', 'things.read']]);
+    });
+
+    test('when documented, then both permissions and the scope are described', () => {
+      const doc = new RouteRegistry('/api/v1', { title: 't', version: 'v1', description: 'd' })
+        .add(scoped)
+        .openApiDocument();
+      const op = doc.paths?.['/api/v1/things']?.get as unknown as Record<string, unknown>;
+      expect(op['x-permissions']).toEqual(['things.read', 'platform.things']);
+      expect(op.description).toContain('With `?scope=platform`: every thing');
+    });
+  });
 });

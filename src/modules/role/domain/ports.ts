@@ -8,6 +8,12 @@ export interface PermissionReader {
   globalPermissions(userId: string): Promise<string[]>;
 }
 
+/** Global (platform) roles held by users, in the public schema. */
+export interface GlobalRoleStore {
+  /** Gives the role; false when the user already held it. Throws when the role does not exist. */
+  grant(userId: string, roleName: string): Promise<boolean>;
+}
+
 export interface RoleSummary {
   id: string;
   name: string;

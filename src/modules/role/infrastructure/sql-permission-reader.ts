@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
 import { grantsOf } from '../domain/permissions';
-import type { PermissionReader } from '../domain/ports';
+import type { GlobalRoleStore, PermissionReader } from '../domain/ports';
 
 export class SqlPermissionReader implements PermissionReader {
   constructor(private readonly sequelize: Sequelize) {}
@@ -28,5 +28,28 @@ export class SqlPermissionReader implements PermissionReader {
       { replacements: { userId }, type: QueryTypes.SELECT, transaction: requestContext.current().transaction },
     );
     return rows.map((r) => r.permission);
+  }
+}
+
+export class SqlGlobalRoleStore implements GlobalRoleStore {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  async grant(userId: string, roleName: string): Promise<boolean> {
+    const { transaction } = requestContext.current();
+    const roles = await this.sequelize.query<{ id: string }>(
+      'SELECT id FROM public.global_roles WHERE name = :roleName',
+      {
+        replacements: { roleName },
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
+    if (!roles[0]) throw new Error(`No global role named ${roleName}`);
+    const inserted = await this.sequelize.query<{ user_id: string }>(
+      `INSERT INTO public.user_global_roles (user_id, role_id) VALUES (:userId, :roleId)
+       ON CONFLICT DO NOTHING RETURNING user_id`,
+      { replacements: { userId, roleId: roles[0].id }, type: QueryTypes.SELECT, transaction },
+    );
+    return inserted.length > 0;
   }
 }
