@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import { koaBody } from 'koa-body';
+import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { ContainerInstance } from 'typedi';
 import { errorHandler } from '../middleware/error-handler';
 import { rateLimit } from '../middleware/rate-limit';
@@ -46,6 +46,8 @@ export function createApp(container: ContainerInstance): Koa {
       text: false,
       urlencoded: false,
       multipart: false,
+      // DELETE too: deleting one's own account is confirmed by a password in the body.
+      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
     }),
   );
 

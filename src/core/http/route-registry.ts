@@ -73,8 +73,8 @@ function runChain(chain: Middleware[], ctx: Context, next: Next): Promise<unknow
 }
 
 /**
- * Parses a multipart body holding exactly one file in `field`, into memory (formidable stops at
- * maxBytes, so memory stays bounded) and no other field.
+ * Parses a multipart body holding exactly one file in `field` and nothing else, into memory
+ * (formidable stops at maxBytes, so memory stays bounded). Extra files or fields are a 400.
  */
 function uploadParser(upload: { field: string; maxBytes: number }): Middleware {
   return async (ctx, next) => {
@@ -86,7 +86,7 @@ function uploadParser(upload: { field: string; maxBytes: number }): Middleware {
       urlencoded: false,
       formidable: {
         maxFiles: 1,
-        maxFields: 1,
+        maxFields: 0,
         maxFileSize: upload.maxBytes,
         maxTotalFileSize: upload.maxBytes,
         allowEmptyFiles: false,
@@ -102,7 +102,8 @@ function uploadParser(upload: { field: string; maxBytes: number }): Middleware {
         },
       },
       onError: (err) => {
-        if ((err as { httpCode?: number }).httpCode === 413) {
+        // formidable's codes 1009 and 1016: the file (or all files) over the size limit.
+        if ([1009, 1016].includes((err as { code?: number }).code ?? 0)) {
           throw new PayloadTooLargeError(`The file must be at most ${upload.maxBytes} bytes`, 'FILE_TOO_LARGE');
         }
         throw new ValidationError('The multipart body is invalid', [

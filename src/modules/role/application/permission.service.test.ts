@@ -1,3 +1,4 @@
+import { requestContext } from '../../../core/context/request-context';
 import { MemoryCache } from '../../../core/infrastructure/cache/memory-cache';
 import type { PermissionReader } from '../domain/ports';
 import { PermissionDeniedError, PermissionService } from './permission.service';
@@ -19,26 +20,29 @@ function setup() {
 
 const principal = { userId: 'u1', workspaceId: 'w1' };
 
+/** Workspace grants are read in the workspace's tenant scope, as the workspace guard provides. */
+const inTenant = <T>(work: () => Promise<T>) => requestContext.run({ tenantSchema: 'tenant_w1' }, work);
+
 describe('PermissionService', () => {
   test('when asked twice, then the second answer comes from the cache', async () => {
     const { reader, service } = setup();
-    expect(await service.effective(principal)).toEqual(['members.read']);
-    await service.effective(principal);
+    expect(await inTenant(() => service.effective(principal))).toEqual(['members.read']);
+    await inTenant(() => service.effective(principal));
     expect(reader.calls).toBe(1);
   });
 
   test('when the workspace is invalidated, then the next answer reflects the change', async () => {
     const { grants, service } = setup();
-    await service.effective(principal);
+    await inTenant(() => service.effective(principal));
     grants.workspace = ['members.read', 'members.invite'];
     await service.invalidate('w1');
-    expect(await service.effective(principal)).toEqual(['members.invite', 'members.read']);
+    expect(await inTenant(() => service.effective(principal))).toEqual(['members.invite', 'members.read']);
   });
 
   test('when global roles grant platform permissions, then they join the workspace ones', async () => {
     const { grants, service } = setup();
     grants.global = ['platform.users.manage'];
-    expect(await service.effective(principal)).toEqual(['members.read', 'platform.users.manage']);
+    expect(await inTenant(() => service.effective(principal))).toEqual(['members.read', 'platform.users.manage']);
   });
 
   test('when there is no active workspace, then only global permissions count', async () => {
@@ -49,8 +53,15 @@ describe('PermissionService', () => {
 
   test('when a permission is missing, then require throws PERMISSION_DENIED naming it', async () => {
     const { service } = setup();
-    await expect(service.require(principal, 'members.read')).resolves.toBeUndefined();
-    await expect(service.require(principal, 'roles.manage')).rejects.toThrow(PermissionDeniedError);
-    await expect(service.require(principal, 'roles.manage')).rejects.toThrow('roles.manage');
+    await expect(inTenant(() => service.require(principal, 'members.read'))).resolves.toBeUndefined();
+    await expect(inTenant(() => service.require(principal, 'roles.manage'))).rejects.toThrow(PermissionDeniedError);
+    await expect(inTenant(() => service.require(principal, 'roles.manage'))).rejects.toThrow('roles.manage');
+  });
+
+  test('when a workspace token calls outside its tenant scope (a platform route), then only global grants count and the workspace answer is not poisoned', async () => {
+    const { grants, service } = setup();
+    grants.global = ['platform.users.manage'];
+    expect(await service.effective(principal)).toEqual(['platform.users.manage']);
+    expect(await inTenant(() => service.effective(principal))).toEqual(['members.read', 'platform.users.manage']);
   });
 });

@@ -3,6 +3,7 @@ import { TOKENS } from '../../../core/bootstrap/tokens';
 import { ForbiddenError } from '../../../core/errors/app-error';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
 import { bumpCacheVersion, cacheVersion } from '../../../core/infrastructure/cache/cache-version';
+import { requestContext } from '../../../core/context/request-context';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Principal } from '../../../core/http/principal';
 import type { PermissionReader } from '../domain/ports';
@@ -30,7 +31,11 @@ export class PermissionService {
   ) {}
 
   async effective(principal: Pick<Principal, 'userId' | 'workspaceId'>): Promise<string[]> {
-    const scope = principal.workspaceId ?? 'none';
+    // Workspace grants are read in the workspace's tenant scope only. A route without one (a
+    // platform route called with a workspace token) gets the global grants alone, cached apart,
+    // so it never caches an empty workspace set under the workspace's key.
+    const workspaceId = requestContext.current().tenantSchema ? principal.workspaceId : undefined;
+    const scope = workspaceId ?? 'none';
     const [workspaceVersion, platformVersion] = await Promise.all([
       cacheVersion(this.cache, `perm:${scope}`),
       cacheVersion(this.cache, 'perm:platform'),
@@ -39,7 +44,7 @@ export class PermissionService {
     const cached = await this.cache.get<string[]>(key);
     if (cached) return cached;
     const [workspace, global] = await Promise.all([
-      principal.workspaceId ? this.reader.workspacePermissions(principal.userId) : Promise.resolve([]),
+      workspaceId ? this.reader.workspacePermissions(principal.userId) : Promise.resolve([]),
       this.reader.globalPermissions(principal.userId),
     ]);
     const permissions = [...new Set([...workspace, ...global])].sort();
