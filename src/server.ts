@@ -15,6 +15,8 @@ import { createLogger, type Logger } from './core/logger';
 export interface RunningServer {
   url: string;
   port: number;
+  /** Where Socket.IO clients connect: the HTTP port, or SOCKET_PORT when set. */
+  socketUrl: string;
   container: ContainerInstance;
   stop(): Promise<void>;
 }
@@ -35,6 +37,7 @@ class Resources {
   async close(): Promise<void> {
     if (this.container) {
       // Background work may still write to the database and send mail: let it finish first.
+      await this.container.get(TOKENS.sockets).close();
       await this.container.get(TOKENS.tasks).drain(5_000);
       await this.container.get(TOKENS.mailer).drain(5_000);
       disposeContainer(this.container);
@@ -92,21 +95,35 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       server.listen(config.http.port, config.http.host, resolve);
     });
     const { port } = server.address() as AddressInfo;
+    // Socket.IO shares the HTTP server, or gets its own when SOCKET_PORT is set.
+    const socketHttp = config.sockets.port === null ? server : http.createServer();
+    if (socketHttp !== server) {
+      await new Promise<void>((resolve, reject) => {
+        socketHttp.once('error', reject);
+        socketHttp.listen(config.sockets.port ?? 0, config.http.host, resolve);
+      });
+    }
+    container.get(TOKENS.sockets).attach(socketHttp);
+    const socketPort = (socketHttp.address() as AddressInfo).port;
     logger.info(
-      { port, database: config.database.url ? 'external' : 'embedded', redis: Boolean(config.redis) },
+      { port, socketPort, database: config.database.url ? 'external' : 'embedded', redis: Boolean(config.redis) },
       'listening',
     );
 
     let stopping: Promise<void> | null = null;
     const stop = () => {
       stopping ??= (async () => {
-        await closeHttp(server, config.http.shutdownTimeoutMs, logger);
+        // Stop accepting first; sockets are long-lived, so they are closed rather than awaited.
+        const httpClosed = closeHttp(server, config.http.shutdownTimeoutMs, logger);
+        await container.get(TOKENS.sockets).close();
+        await httpClosed;
+        if (socketHttp !== server) await closeHttp(socketHttp, config.http.shutdownTimeoutMs, logger);
         await runtime.close();
         logger.info('stopped');
       })();
       return stopping;
     };
-    return { url: `http://127.0.0.1:${port}`, port, container, stop };
+    return { url: `http://127.0.0.1:${port}`, socketUrl: `http://127.0.0.1:${socketPort}`, port, container, stop };
   } catch (err) {
     await runtime.close();
     throw err;

@@ -16,6 +16,7 @@ import { RedisCache } from '../infrastructure/cache/redis-cache';
 import { pingRedis } from '../infrastructure/cache/redis';
 import { pingDatabase } from '../infrastructure/database/sequelize';
 import { EventBus } from '../infrastructure/events/event-bus';
+import { SocketServer } from '../infrastructure/websocket/socket-server';
 import type { Logger } from '../logger';
 import type { AppModule } from './module';
 import { TOKENS } from './tokens';
@@ -47,6 +48,14 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   container.set(TOKENS.mailer, new EmailQueue(createEmailTransport(config.email, logger), logger));
   container.set(TOKENS.tasks, new BackgroundTasks(logger));
   container.set(TOKENS.guards, { auth: {} } satisfies Guards);
+  container.set(
+    TOKENS.sockets,
+    new SocketServer(
+      { corsOrigins: config.sockets.corsOrigins, channelPrefix: config.redis?.keyPrefix ?? '' },
+      redis,
+      logger,
+    ),
+  );
 
   modules.forEach((module) => module.register?.(container));
 

@@ -10,6 +10,7 @@ import type { TransactionRunner } from '../infrastructure/database/unit-of-work'
 import type { Mailer } from '../infrastructure/email/email';
 import type { EventBus } from '../infrastructure/events/event-bus';
 import type { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
+import type { SocketServer } from '../infrastructure/websocket/socket-server';
 import type { Logger } from '../logger';
 
 /** Tokens of what core provides to every module. Kept apart from container.ts to avoid import cycles. */
@@ -27,4 +28,6 @@ export const TOKENS = {
   tasks: new Token<BackgroundTasks>('BackgroundTasks'),
   routes: new Token<RouteRegistry>('RouteRegistry'),
   guards: new Token<Guards>('Guards'),
+  /** Socket.IO server of this instance (attached to HTTP by startServer; scripts never attach it). */
+  sockets: new Token<SocketServer>('SocketServer'),
 };

@@ -76,6 +76,8 @@ const envSchema = z.object({
   WORKSPACES_PER_USER: int(1, 10_000).default(10),
 
   CORS_ORIGINS: commaList.pipe(z.array(z.url())),
+  SOCKET_PORT: int(0, 65535).optional(),
+  SOCKET_CORS_ORIGIN: commaList.pipe(z.array(z.url())),
   RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
   RATE_LIMIT_MAX_REQUESTS: int(1, 10_000_000).default(100),
   BODY_LIMIT_KB: int(1, 102_400).default(1024),
@@ -131,6 +133,8 @@ export interface Config {
   };
   workspaces: { maxOwnedPerUser: number };
   cors: { origins: string[] };
+  /** Socket.IO: on the HTTP port unless `port` is set; browser origins (default: CORS_ORIGINS). */
+  sockets: { port: number | null; corsOrigins: string[] };
   rateLimit: { windowMs: number; max: number };
   frontendUrl: string;
   /** Uploaded files (avatars) on local disk. */
@@ -265,6 +269,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     workspaces: { maxOwnedPerUser: env.WORKSPACES_PER_USER },
     cors: { origins: env.CORS_ORIGINS },
+    sockets: {
+      port: env.SOCKET_PORT ?? null,
+      corsOrigins: env.SOCKET_CORS_ORIGIN.length > 0 ? env.SOCKET_CORS_ORIGIN : env.CORS_ORIGINS,
+    },
     rateLimit: { windowMs: env.RATE_LIMIT_WINDOW_MS, max: env.RATE_LIMIT_MAX_REQUESTS },
     frontendUrl: env.FRONTEND_URL.replace(/\/$/, ''),
     uploads: { dir: path.resolve(PROJECT_ROOT, env.UPLOADS_DIR), avatarMaxBytes: env.AVATAR_MAX_KB * 1024 },

@@ -4,3 +4,4 @@ export { grantsOf, isPermission, type Permission, type WorkspacePermission } fro
 export { LastAdminError, MemberNotFoundError } from './domain/role';
 export { GrantGlobalRole } from './application/grant-global-role.use-case';
 export { PLATFORM_ADMIN_ROLE } from './domain/permissions';
+export type { MemberRolesChanged, RoleChanged } from './domain/events';

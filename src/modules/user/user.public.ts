@@ -2,7 +2,7 @@
 export { ACCOUNT_SECURITY, USER_REPOSITORY } from './application/tokens';
 export { Email } from './domain/email';
 export { EmailTakenError, UserNotFoundError } from './domain/errors';
-export type { UserDeleted, UserStatusChanged } from './domain/events';
+export type { UserDeleted, UserPasswordChanged, UserStatusChanged } from './domain/events';
 export type { AccountSecurity } from './domain/ports';
 export { User, type UserStatus } from './domain/user';
 export type { UserRepository } from './domain/user.repository';

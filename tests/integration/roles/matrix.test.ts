@@ -32,6 +32,9 @@ const RULES: Record<string, string> = {
   'get /users/:id?scope=platform': 'platform.users.manage',
   'patch /users/:id/status': 'platform.users.manage',
   'delete /users/:id': 'platform.users.manage',
+  'get /notifications': 'notifications.read',
+  'post /notifications/read-all': 'notifications.read',
+  'post /notifications/:id/read': 'notifications.read',
   'post /auth/logout': 'any',
   'post /workspaces': 'any',
   'get /workspaces': 'any',
@@ -61,6 +64,7 @@ const DESTRUCTIVE = new Set(['post /auth/logout', 'delete /workspaces/:workspace
 const GRANTS: Record<string, string[]> = {
   admin: [
     'users.read',
+    'notifications.read',
     'workspaces.manage',
     'members.read',
     'members.invite',
@@ -70,8 +74,8 @@ const GRANTS: Record<string, string[]> = {
     'roles.assign',
     'audit.read',
   ],
-  member: ['users.read', 'members.read', 'members.invite', 'roles.read'],
-  viewer: ['users.read', 'members.read', 'roles.read'],
+  member: ['users.read', 'members.read', 'members.invite', 'roles.read', 'notifications.read'],
+  viewer: ['users.read', 'members.read', 'roles.read', 'notifications.read'],
   custom: ['audit.read'],
 };
 

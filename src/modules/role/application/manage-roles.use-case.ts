@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Service } from 'typedi';
 import type { Principal } from '../../../core/http/principal';
 import { z } from '../../../core/http/zod';
+import { TOKENS } from '../../../core/bootstrap/tokens';
+import { domainEvent } from '../../../core/domain/domain-event';
+import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
+import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
+import type { RoleChange, RoleChanged } from '../domain/events';
 import type { RoleRepository, RoleSummary } from '../domain/ports';
 import { Role, RoleInUseError, RoleNotFoundError } from '../domain/role';
 import { PermissionService } from './permission.service';
@@ -23,6 +28,13 @@ export const updateRoleInput = z.strictObject({
 export const rolePermissionsInput = z.strictObject({ permissions: z.array(z.string().max(64)).max(50) });
 export const deleteRoleQuery = z.strictObject({ moveTo: z.uuid().optional() });
 
+const CHANGES: Record<string, RoleChange> = {
+  'role.created': 'created',
+  'role.updated': 'updated',
+  'role.permissions_set': 'permissions',
+  'role.deleted': 'deleted',
+};
+
 /**
  * Custom roles of the active workspace (runs in its tenant scope). Every change is audited and
  * bumps the workspace's permission version; nobody grants a permission they do not hold.
@@ -32,6 +44,7 @@ export class ManageRoles {
   constructor(
     @Inject(ROLE_REPOSITORY) private readonly roles: RoleRepository,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(TOKENS.eventBus) private readonly events: EventBus,
     private readonly permissions: PermissionService,
   ) {}
 
@@ -91,6 +104,13 @@ export class ManageRoles {
 
   private async changed(principal: Principal, action: string, roleId: string, metadata: Record<string, unknown>) {
     await this.audit.record({ action, actorId: principal.userId, targetType: 'role', targetId: roleId, metadata });
-    if (principal.workspaceId) await this.permissions.invalidate(principal.workspaceId);
+    const { workspaceId } = principal;
+    if (!workspaceId) return;
+    await this.permissions.invalidate(workspaceId);
+    const change = CHANGES[action]!;
+    // Published once the request's transaction commits: nobody hears of a change that rolled back.
+    await UnitOfWork.afterCommit(() =>
+      this.events.publish<RoleChanged>(domainEvent('RoleChanged', { workspaceId, roleId, change })),
+    );
   }
 }

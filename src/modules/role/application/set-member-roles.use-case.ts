@@ -1,7 +1,12 @@
 import { Inject, Service } from 'typedi';
 import type { Principal } from '../../../core/http/principal';
 import { z } from '../../../core/http/zod';
+import { TOKENS } from '../../../core/bootstrap/tokens';
+import { domainEvent } from '../../../core/domain/domain-event';
+import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
+import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
+import type { MemberRolesChanged } from '../domain/events';
 import type { RoleRepository } from '../domain/ports';
 import { LastAdminError, MemberNotFoundError, RoleNotFoundError } from '../domain/role';
 import { PermissionService } from './permission.service';
@@ -21,6 +26,7 @@ export class SetMemberRoles {
   constructor(
     @Inject(ROLE_REPOSITORY) private readonly roles: RoleRepository,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
+    @Inject(TOKENS.eventBus) private readonly events: EventBus,
     private readonly permissions: PermissionService,
   ) {}
 
@@ -49,7 +55,16 @@ export class SetMemberRoles {
       targetId: userId,
       metadata: { before, after: wanted.sort() },
     });
-    if (principal.workspaceId) await this.permissions.invalidate(principal.workspaceId);
-    return this.roles.memberRoleNames(userId);
+    const after = await this.roles.memberRoleNames(userId);
+    const { workspaceId } = principal;
+    if (workspaceId) {
+      await this.permissions.invalidate(workspaceId);
+      await UnitOfWork.afterCommit(() =>
+        this.events.publish<MemberRolesChanged>(
+          domainEvent('MemberRolesChanged', { workspaceId, userId, roles: after, by: principal.userId }),
+        ),
+      );
+    }
+    return after;
   }
 }

@@ -86,7 +86,9 @@ export class UpdateMyProfile {
       await this.events.publish<UserProfileUpdated>(domainEvent('UserProfileUpdated', { userId: user.id }));
     }
     if (newPassword !== undefined) {
-      await this.events.publish<UserPasswordChanged>(domainEvent('UserPasswordChanged', { userId: user.id }));
+      await this.events.publish<UserPasswordChanged>(
+        domainEvent('UserPasswordChanged', { userId: user.id, keptSessionId: sessionId }),
+      );
     }
     return { user, pendingEmail: emailChanges ? newEmail.value : null };
   }

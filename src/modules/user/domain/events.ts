@@ -7,4 +7,5 @@ export type UserStatusChanged = DomainEvent<
   { userId: string; from: UserStatus; to: UserStatus; by: string; sessionsEnded: boolean }
 >;
 export type UserDeleted = DomainEvent<'UserDeleted', { userId: string; by: string }>;
-export type UserPasswordChanged = DomainEvent<'UserPasswordChanged', { userId: string }>;
+/** Every session but `keptSessionId` (the one that made the change) has ended. */
+export type UserPasswordChanged = DomainEvent<'UserPasswordChanged', { userId: string; keptSessionId: string }>;

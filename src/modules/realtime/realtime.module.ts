@@ -1,0 +1,26 @@
+import { TOKENS } from '../../core/bootstrap/tokens';
+import type { AppModule } from '../../core/bootstrap/module';
+import { AUDIT_LOG } from '../audit/audit.public';
+import { Authenticator } from '../auth/auth.public';
+import { WORKSPACE_DIRECTORY, WorkspaceAccessCache } from '../workspace/workspace.public';
+import { mountGateway } from './presentation/socket-gateway';
+import { subscribeSocketManager } from './presentation/socket-manager';
+
+/** Socket.IO namespaces per workspace, fed by domain events (docs/realtime.md). No HTTP routes. */
+export const realtimeModule: AppModule = {
+  name: 'realtime',
+  routes: () => [],
+  subscribe: (container) => {
+    const { io } = container.get(TOKENS.sockets);
+    mountGateway(io, {
+      authenticator: () => container.get(Authenticator),
+      access: () => container.get(WorkspaceAccessCache),
+      audit: () => container.get(AUDIT_LOG),
+      logger: container.get(TOKENS.logger),
+      now: () => container.get(TOKENS.clock).now().getTime(),
+    });
+    subscribeSocketManager(io, container.get(TOKENS.eventBus), (userId) =>
+      container.get(WORKSPACE_DIRECTORY).workspaceIdsOf(userId),
+    );
+  },
+};
