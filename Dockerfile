@@ -15,8 +15,9 @@ COPY package.json package-lock.json ./
 # The container always gets DATABASE_URL, so the embedded PostgreSQL package stays unconfigured.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# .data holds the file-transport email outbox; everything else stays read-only for the app user.
-RUN mkdir -p .data && chown node:node .data
+# .data holds the file-transport email outbox and uploaded avatars; everything else stays
+# read-only for the app user.
+RUN mkdir -p .data/uploads && chown -R node:node .data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
