@@ -103,7 +103,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         socketHttp.listen(config.sockets.port ?? 0, config.http.host, resolve);
       });
     }
-    container.get(TOKENS.sockets).attach(socketHttp);
+    await container.get(TOKENS.sockets).attach(socketHttp);
     const socketPort = (socketHttp.address() as AddressInfo).port;
     logger.info(
       { port, socketPort, database: config.database.url ? 'external' : 'embedded', redis: Boolean(config.redis) },

@@ -1,3 +1,4 @@
+import { requestContext } from '../../context/request-context';
 import type { Logger } from '../../logger';
 import { domainEvent, EventBus, type DomainEvent } from './event-bus';
 
@@ -50,5 +51,18 @@ describe('EventBus', () => {
     unsubscribe();
     await bus.publish(domainEvent('MemberJoined', { userId: 'u1' }));
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  test('when published inside a transaction, then handlers run only once its after-commit hooks run', async () => {
+    const bus = new EventBus(fakeLogger());
+    const seen: string[] = [];
+    bus.subscribe('Thing', () => void seen.push('handled'));
+    const hooks: (() => Promise<void>)[] = [];
+    await requestContext.run({ transaction: {} as never, afterCommit: hooks }, () =>
+      bus.publish(domainEvent('Thing', {})),
+    );
+    expect(seen).toEqual([]);
+    await Promise.all(hooks.map((hook) => hook()));
+    expect(seen).toEqual(['handled']);
   });
 });

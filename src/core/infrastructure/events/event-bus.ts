@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../domain/domain-event';
 import type { Logger } from '../../logger';
+import { UnitOfWork } from '../database/unit-of-work';
 
 export { domainEvent, type DomainEvent } from '../../domain/domain-event';
 
@@ -25,8 +26,17 @@ export class EventBus {
       );
   }
 
-  /** Resolves when every handler has settled; never rejects. */
-  async publish<E extends DomainEvent>(event: E): Promise<void> {
+  /**
+   * Inside a transaction, the event is delivered once it commits (never if it rolls back), so no
+   * handler acts on a change that did not happen and each can open a transaction of its own.
+   * Resolves when every handler has settled (or, in a transaction, once delivery is scheduled);
+   * never rejects.
+   */
+  publish<E extends DomainEvent>(event: E): Promise<void> {
+    return UnitOfWork.afterCommit(() => this.deliver(event));
+  }
+
+  private async deliver<E extends DomainEvent>(event: E): Promise<void> {
     const list = this.handlers.get(event.name) ?? [];
     const results = await Promise.allSettled(list.map(async (handler) => handler(event)));
     results.forEach((result) => {

@@ -14,15 +14,20 @@ export interface SocketSettings {
 
 /**
  * The Socket.IO server of one instance. It exists from start-up (modules register namespaces and
- * emit through it), is attached to the HTTP server once that listens, and with Redis it uses the
+ * emit through it) and is attached to the HTTP server once that listens. With Redis it uses the
  * Redis adapter, so an emit on one instance reaches clients connected to any other.
  */
 export class SocketServer {
   readonly io: Server;
   private readonly pubSub: Redis[] = [];
   private closing: Promise<void> | null = null;
+  private attached = false;
 
-  constructor(settings: SocketSettings, redis: Redis | null, logger: Logger) {
+  constructor(
+    private readonly settings: SocketSettings,
+    redis: Redis | null,
+    private readonly logger: Logger,
+  ) {
     this.io = new Server({
       cors: { origin: settings.corsOrigins, credentials: true },
       // Clients send their token in the handshake; nothing else travels before authentication.
@@ -30,29 +35,54 @@ export class SocketServer {
       serveClient: false,
     });
     if (redis) {
-      // Dedicated connections: a subscribed connection can do nothing else.
-      const pub = redis.duplicate({ keyPrefix: '' });
-      const sub = redis.duplicate({ keyPrefix: '' });
-      for (const client of [pub, sub]) {
-        client.on('error', (err: Error) =>
-          logger.warn({ err: { message: err.message } }, 'socket adapter redis error'),
-        );
-      }
-      this.pubSub.push(pub, sub);
-      this.io.adapter(createAdapter(pub, sub, { key: `${settings.channelPrefix}socket.io` }));
+      // Dedicated connections (a subscribed connection can do nothing else), opened by attach().
+      const options = { keyPrefix: '', lazyConnect: true };
+      this.pubSub.push(redis.duplicate(options), redis.duplicate(options));
     }
   }
 
-  attach(server: http.Server): void {
+  /** Connects the adapter (with Redis), then serves Socket.IO on the server. */
+  async attach(server: http.Server): Promise<void> {
+    const [pub, sub] = this.pubSub;
+    if (pub && sub) {
+      for (const client of [pub, sub]) {
+        client.on('error', (err: Error) =>
+          this.logger.warn({ err: { message: err.message } }, 'socket adapter redis error'),
+        );
+      }
+      await Promise.all([pub.connect(), sub.connect()]);
+      // The adapter leaves its commands' failures unhandled: while Redis is down an emit is lost
+      // (and logged) instead of crashing the process with an unhandled rejection.
+      this.failSoft(pub, ['publish']);
+      this.failSoft(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
+      this.io.adapter(createAdapter(pub, sub, { key: `${this.settings.channelPrefix}socket.io` }));
+    }
     this.io.attach(server);
+    this.attached = true;
   }
 
   /** Disconnects every local client and leaves the adapter's channels; the HTTP server is closed by its owner. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.io.close();
+      // Never attached (the admin scripts): no engine and no client to close.
+      if (this.attached) await this.io.close();
       await Promise.all(this.pubSub.map(closeRedis));
     })();
     return this.closing;
+  }
+
+  private failSoft(client: Redis, methods: string[]): void {
+    const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const method of methods) {
+      const original = target[method]!.bind(client);
+      target[method] = (...args: unknown[]) => {
+        const result = original(...args);
+        return result instanceof Promise
+          ? result.catch((err: Error) => {
+              this.logger.warn({ err: { message: err.message }, command: method }, 'socket adapter command failed');
+            })
+          : result;
+      };
+    }
   }
 }

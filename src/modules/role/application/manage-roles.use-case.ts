@@ -4,7 +4,6 @@ import type { Principal } from '../../../core/http/principal';
 import { z } from '../../../core/http/zod';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import { domainEvent } from '../../../core/domain/domain-event';
-import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
 import type { RoleChange, RoleChanged } from '../domain/events';
@@ -108,9 +107,7 @@ export class ManageRoles {
     if (!workspaceId) return;
     await this.permissions.invalidate(workspaceId);
     const change = CHANGES[action]!;
-    // Published once the request's transaction commits: nobody hears of a change that rolled back.
-    await UnitOfWork.afterCommit(() =>
-      this.events.publish<RoleChanged>(domainEvent('RoleChanged', { workspaceId, roleId, change })),
-    );
+    // Delivered once the request's transaction commits (the event bus waits for it).
+    await this.events.publish<RoleChanged>(domainEvent('RoleChanged', { workspaceId, roleId, change }));
   }
 }

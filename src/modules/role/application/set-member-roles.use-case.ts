@@ -3,7 +3,6 @@ import type { Principal } from '../../../core/http/principal';
 import { z } from '../../../core/http/zod';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import { domainEvent } from '../../../core/domain/domain-event';
-import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
 import type { MemberRolesChanged } from '../domain/events';
@@ -59,10 +58,8 @@ export class SetMemberRoles {
     const { workspaceId } = principal;
     if (workspaceId) {
       await this.permissions.invalidate(workspaceId);
-      await UnitOfWork.afterCommit(() =>
-        this.events.publish<MemberRolesChanged>(
-          domainEvent('MemberRolesChanged', { workspaceId, userId, roles: after, by: principal.userId }),
-        ),
+      await this.events.publish<MemberRolesChanged>(
+        domainEvent('MemberRolesChanged', { workspaceId, userId, roles: after, by: principal.userId }),
       );
     }
     return after;
