@@ -9,4 +9,4 @@ export { DEFAULT_WORKSPACE } from './application/tokens';
 export type { DefaultWorkspace } from './domain/ports';
 export { TOKEN_SERVICE } from './application/tokens';
 export type { TokenService } from './domain/ports';
-export type { PasswordReset, UserLoggedOut } from './domain/events';
+export type { PasswordReset, SessionsEnded, UserLoggedOut } from './domain/events';

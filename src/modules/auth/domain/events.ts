@@ -6,3 +6,5 @@ export type UserLoggedOut = DomainEvent<'UserLoggedOut', { userId: string; sessi
 export type PasswordReset = DomainEvent<'PasswordReset', { userId: string }>;
 export type EmailVerified = DomainEvent<'EmailVerified', { userId: string }>;
 export type EmailChanged = DomainEvent<'EmailChanged', { userId: string }>;
+/** Sessions that ended for another reason than a logout (e.g. replaced by a workspace switch). */
+export type SessionsEnded = DomainEvent<'SessionsEnded', { userId: string; sessionIds: string[]; reason: string }>;

@@ -1,6 +1,6 @@
 import type { Server } from 'socket.io';
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
-import type { PasswordReset, UserLoggedOut } from '../../auth/auth.public';
+import type { PasswordReset, SessionsEnded, UserLoggedOut } from '../../auth/auth.public';
 import { toNotificationView, type NotificationCreated } from '../../notification/notification.public';
 import type { MemberRolesChanged, RoleChanged } from '../../role/role.public';
 import type { UserDeleted, UserPasswordChanged, UserStatusChanged } from '../../user/user.public';
@@ -74,6 +74,9 @@ export function subscribeSocketManager(
 
   // Access that ended: the sockets end with it, not at token expiry.
   bus.subscribe<UserLoggedOut>('UserLoggedOut', ({ payload }) =>
+    disconnect(payload.userId, { sessionIds: payload.sessionIds }),
+  );
+  bus.subscribe<SessionsEnded>('SessionsEnded', ({ payload }) =>
     disconnect(payload.userId, { sessionIds: payload.sessionIds }),
   );
   bus.subscribe<PasswordReset>('PasswordReset', ({ payload }) => disconnect(payload.userId));

@@ -4,7 +4,15 @@ import type { Clock } from '../../../core/domain/clock';
 import type { TransactionRunner } from '../../../core/infrastructure/database/unit-of-work';
 import type { Principal } from '../../../core/http/principal';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
-import { SESSION_REPOSITORY, SessionIssuer, type SessionRepository, type TokenPair } from '../../auth/auth.public';
+import {
+  SESSION_REPOSITORY,
+  SessionIssuer,
+  type SessionRepository,
+  type SessionsEnded,
+  type TokenPair,
+} from '../../auth/auth.public';
+import { domainEvent } from '../../../core/domain/domain-event';
+import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { USER_REPOSITORY, UserNotFoundError, type UserRepository } from '../../user/user.public';
 import { WorkspaceNotFoundError } from '../domain/errors';
 import type { WorkspaceDirectory } from '../domain/ports';
@@ -24,6 +32,7 @@ export class SwitchWorkspace {
     @Inject(TOKENS.transactions) private readonly tx: TransactionRunner,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(TOKENS.clock) private readonly clock: Clock,
+    @Inject(TOKENS.eventBus) private readonly events: EventBus,
     private readonly access: WorkspaceAccessCache,
     private readonly issuer: SessionIssuer,
   ) {}
@@ -50,6 +59,13 @@ export class SwitchWorkspace {
       return started.pair;
     });
     await this.issuer.forget([principal.sessionId]);
+    await this.events.publish<SessionsEnded>(
+      domainEvent('SessionsEnded', {
+        userId: user.id,
+        sessionIds: [principal.sessionId],
+        reason: 'switched_workspace',
+      }),
+    );
     return pair;
   }
 }
