@@ -47,7 +47,9 @@ describe('user admin scripts', () => {
     expect(run.stdout).not.toContain(password);
 
     const tokens = await login(server.url, email, password);
-    const res = await request(server.url).get(`${API}/users?scope=platform&limit=100`).set(bearer(tokens.accessToken));
+    const res = await request(server.url)
+      .get(`${API}/users/search?scope=platform&q=${encodeURIComponent(email)}`)
+      .set(bearer(tokens.accessToken));
     expect(res.status).toBe(200);
     expect(res.body.data.map((u: { email: string }) => u.email)).toContain(email);
     const audit = await selectRows(
@@ -94,9 +96,11 @@ describe('user admin scripts', () => {
     expect(second.code).toBe(0);
     const password = /password "([^"]+)"/.exec(first.stdout)![1]!;
 
+    // Other suites name workspaces Acme too: count the demo owners' workspaces.
     const workspaces = await selectRows(
       server,
-      "SELECT name FROM public.workspaces WHERE name IN ('Acme', 'Globex') ORDER BY name",
+      `SELECT w.name FROM public.workspaces w JOIN public.users u ON u.id = w.owner_id
+       WHERE u.email IN ('alice@demo.test', 'dave@demo.test') ORDER BY w.name`,
     );
     expect(workspaces).toEqual([{ name: 'Acme' }, { name: 'Globex' }]);
     const bob = await login(server.url, 'bob@demo.test', password);

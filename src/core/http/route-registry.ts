@@ -87,6 +87,8 @@ function uploadParser(upload: { field: string; maxBytes: number }): Middleware {
       formidable: {
         maxFiles: 1,
         maxFields: 0,
+        // A text field is buffered until it ends: refuse its first byte rather than 20 MB later.
+        maxFieldsSize: 0,
         maxFileSize: upload.maxBytes,
         maxTotalFileSize: upload.maxBytes,
         allowEmptyFiles: false,

@@ -12,14 +12,14 @@ export const realtimeModule: AppModule = {
   routes: () => [],
   subscribe: (container) => {
     const { io } = container.get(TOKENS.sockets);
-    mountGateway(io, {
+    const namespaceFor = mountGateway(io, {
       authenticator: () => container.get(Authenticator),
       access: () => container.get(WorkspaceAccessCache),
       audit: () => container.get(AUDIT_LOG),
       logger: container.get(TOKENS.logger),
       now: () => container.get(TOKENS.clock).now().getTime(),
     });
-    subscribeSocketManager(io, container.get(TOKENS.eventBus), (userId) =>
+    subscribeSocketManager(namespaceFor, container.get(TOKENS.eventBus), (userId) =>
       container.get(WORKSPACE_DIRECTORY).workspaceIdsOf(userId),
     );
   },

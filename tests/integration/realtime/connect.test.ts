@@ -1,3 +1,4 @@
+import { TOKENS } from '../../../src/core/bootstrap/tokens';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { API, base64url, bearer, decodeJwtPart } from '../../support/auth-helpers';
@@ -127,6 +128,33 @@ describe('realtime handshake', () => {
       [workspace.id],
     );
     expect(rows).toEqual([{ actor_id: outsider.user.id, target_type: 'workspace' }]);
+  });
+
+  test('when an event was emitted to a workspace nobody listened to, then its namespace still refuses strangers', async () => {
+    // Renaming emits workspace:updated while no socket is connected: the namespace is created for the emit.
+    const rename = (name: string) =>
+      request(server.url).put(`${API}/workspaces/${workspace.id}`).set(bearer(admin.accessToken)).send({ name });
+    const original = (await request(server.url).get(`${API}/workspaces/${workspace.id}`).set(bearer(admin.accessToken)))
+      .body.data.name as string;
+    expect((await rename(`Renamed ${randomUUID().slice(0, 8)}`)).status).toBe(200);
+    expect((await rename(original)).status).toBe(200);
+
+    const stranger = openWorkspace(server, workspace.id, outsider.accessToken);
+    const anonymous = openWorkspace(server, workspace.id, undefined);
+
+    expect(await stranger.outcome).toEqual({ connected: false, code: 'FORBIDDEN' });
+    expect(await anonymous.outcome).toEqual({ connected: false, code: 'UNAUTHORIZED' });
+  });
+
+  test('when many handshakes to random workspaces are refused, then no namespace is left behind', async () => {
+    const namespaces = () => server.container.get(TOKENS.sockets).io._nsps.size;
+    const before = namespaces();
+    const refused = Array.from({ length: 20 }, () => openWorkspace(server, randomUUID(), undefined));
+
+    expect(new Set((await Promise.all(refused.map((c) => c.outcome))).map((o) => JSON.stringify(o)))).toEqual(
+      new Set([JSON.stringify({ connected: false, code: 'UNAUTHORIZED' })]),
+    );
+    expect(namespaces()).toBe(before);
   });
 
   test('when the namespace names a workspace that does not exist, then FORBIDDEN', async () => {

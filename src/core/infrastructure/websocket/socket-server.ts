@@ -33,6 +33,8 @@ export class SocketServer {
       // Clients send their token in the handshake; nothing else travels before authentication.
       maxHttpBufferSize: 64 * 1024,
       serveClient: false,
+      // A dynamic namespace left without sockets (including after a refused handshake) is removed.
+      cleanupEmptyChildNamespaces: true,
     });
     if (redis) {
       // Dedicated connections (a subscribed connection can do nothing else), opened by attach().

@@ -1,4 +1,4 @@
-import type { Namespace, Socket } from 'socket.io';
+import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from '../../../core/logger';
 import type { Principal } from '../../../core/http/principal';
 import type { AuditLog } from '../../audit/audit.public';
@@ -35,10 +35,11 @@ interface GatewayDeps {
  * active membership of that workspace. A socket joins `user:<id>` and `session:<id>`, and is
  * disconnected when its access token expires: the client reconnects with a fresh one.
  */
-export function mountGateway(parent: { of(name: RegExp | string): Namespace }, deps: GatewayDeps): void {
-  parent.of('/').use((_socket, next) => next(refusal('NAMESPACE_REQUIRED')));
+export function mountGateway(io: Server, deps: GatewayDeps): (workspaceId: string) => Namespace {
+  io.of('/').use((_socket, next) => next(refusal('NAMESPACE_REQUIRED')));
 
-  const workspaces = parent.of(WORKSPACE_NAMESPACE);
+  // A regex makes a parent namespace (socket.io types it as a plain Namespace).
+  const workspaces = io.of(WORKSPACE_NAMESPACE) as Namespace & { createChild(name: string): Namespace };
   workspaces.use((socket, next) => {
     void authorize(socket, deps).then(
       () => next(),
@@ -52,6 +53,17 @@ export function mountGateway(parent: { of(name: RegExp | string): Namespace }, d
     timer.unref();
     socket.on('disconnect', () => clearTimeout(timer));
   });
+
+  /**
+   * The namespace to emit to. Never `io.of(name)`: that would create a plain namespace without
+   * this middleware, which a later client could join unauthenticated. A child of the workspace
+   * parent carries the middleware; children emptied by a disconnect or a refusal are removed
+   * (cleanupEmptyChildNamespaces), so refused handshakes cannot pile namespaces up.
+   */
+  return (workspaceId) => {
+    const name = namespaceOf(workspaceId);
+    return io._nsps.get(name) ?? workspaces.createChild(name);
+  };
 }
 
 async function authorize(socket: Socket, deps: GatewayDeps): Promise<void> {

@@ -1,11 +1,11 @@
-import type { Server } from 'socket.io';
+import type { Namespace } from 'socket.io';
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import type { PasswordReset, SessionsEnded, UserLoggedOut } from '../../auth/auth.public';
 import { toNotificationView, type NotificationCreated } from '../../notification/notification.public';
 import type { MemberRolesChanged, RoleChanged } from '../../role/role.public';
 import type { UserDeleted, UserPasswordChanged, UserStatusChanged } from '../../user/user.public';
 import type { MemberJoined, MemberRemoved, WorkspaceDeleted, WorkspaceUpdated } from '../../workspace/workspace.public';
-import { namespaceOf, payloadOf, sessionRoom, userRoom } from './socket-gateway';
+import { payloadOf, sessionRoom, userRoom } from './socket-gateway';
 import type { SocketEventName, SocketPayload } from './socket-events';
 
 /**
@@ -13,18 +13,18 @@ import type { SocketEventName, SocketPayload } from './socket-events';
  * adapter every emit and disconnect reaches the sockets of every instance.
  */
 export function subscribeSocketManager(
-  io: Server,
+  namespaceFor: (workspaceId: string) => Namespace,
   bus: EventBus,
   workspacesOf: (userId: string) => Promise<string[]>,
 ): void {
   const emit = <E extends SocketEventName>(workspaceId: string, event: E, payload: SocketPayload<E>, room?: string) => {
-    const target = room ? io.of(namespaceOf(workspaceId)).to(room) : io.of(namespaceOf(workspaceId));
+    const target = room ? namespaceFor(workspaceId).to(room) : namespaceFor(workspaceId);
     target.emit(event, payloadOf(event, payload));
   };
   /** Disconnects a user's sockets (or one session's) in every workspace they belong to. */
   const disconnect = async (userId: string, options: { sessionIds?: string[]; exceptSession?: string } = {}) => {
     for (const workspaceId of await workspacesOf(userId)) {
-      const namespace = io.of(namespaceOf(workspaceId));
+      const namespace = namespaceFor(workspaceId);
       if (options.sessionIds) {
         if (options.sessionIds.length > 0) namespace.in(options.sessionIds.map(sessionRoom)).disconnectSockets(true);
       } else if (options.exceptSession) {
@@ -40,7 +40,7 @@ export function subscribeSocketManager(
   );
   bus.subscribe<MemberRemoved>('MemberRemoved', ({ payload }) => {
     emit(payload.workspaceId, 'workspace:member:removed', { workspaceId: payload.workspaceId, userId: payload.userId });
-    io.of(namespaceOf(payload.workspaceId)).in(userRoom(payload.userId)).disconnectSockets(true);
+    namespaceFor(payload.workspaceId).in(userRoom(payload.userId)).disconnectSockets(true);
   });
   bus.subscribe<RoleChanged>('RoleChanged', ({ payload }) =>
     emit(payload.workspaceId, 'workspace:role:updated', {
@@ -61,7 +61,7 @@ export function subscribeSocketManager(
   );
   bus.subscribe<WorkspaceDeleted>('WorkspaceDeleted', ({ payload }) => {
     emit(payload.workspaceId, 'workspace:deleted', { workspaceId: payload.workspaceId });
-    io.of(namespaceOf(payload.workspaceId)).disconnectSockets(true);
+    namespaceFor(payload.workspaceId).disconnectSockets(true);
   });
   bus.subscribe<NotificationCreated>('NotificationCreated', ({ payload }) =>
     emit(
