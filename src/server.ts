@@ -87,9 +87,11 @@ export async function openRuntime(config: Config, options: StartOptions = {}): P
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const runtime = await openRuntime(config, options);
   const { container, logger } = runtime;
+  const listening: http.Server[] = [];
   try {
     const handle = createApp(container).callback();
     const server = http.createServer((req, res) => void handle(req, res));
+    listening.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.http.port, config.http.host, resolve);
@@ -98,6 +100,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Socket.IO shares the HTTP server, or gets its own when SOCKET_PORT is set.
     const socketHttp = config.sockets.port === null ? server : http.createServer();
     if (socketHttp !== server) {
+      listening.push(socketHttp);
       await new Promise<void>((resolve, reject) => {
         socketHttp.once('error', reject);
         socketHttp.listen(config.sockets.port ?? 0, config.http.host, resolve);
@@ -125,6 +128,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
     return { url: `http://127.0.0.1:${port}`, socketUrl: `http://127.0.0.1:${socketPort}`, port, container, stop };
   } catch (err) {
+    // A failure after listening (the socket adapter's Redis, SOCKET_PORT taken) must not leave a port bound.
+    await Promise.all(listening.filter((s) => s.listening).map((s) => new Promise((resolve) => s.close(resolve))));
     await runtime.close();
     throw err;
   }

@@ -175,6 +175,26 @@ describe('my profile: GET, PUT and DELETE /users/me', () => {
     expectError(await confirm('ec_not_a_real_token_0000000000'), 400, 'EMAIL_CHANGE_TOKEN_INVALID');
   });
 
+  test('when the email change is confirmed, then a reset link mailed to the old address no longer works', async () => {
+    const account = await verifiedAccount(server);
+    const newEmail = uniqueEmail();
+    await request(server.url).post(`${API}/auth/forgot-password`).send({ email: account.email });
+    const resetToken = tokenFrom(
+      await receiver.waitForMail(mailTo(account.email, 'Reset your password')),
+      'reset-password',
+    );
+
+    await as(server, account).put('/users/me', { email: newEmail, currentPassword: account.password });
+    expect(
+      (await confirm(tokenFrom(await receiver.waitForMail(mailTo(newEmail, CONFIRM_SUBJECT)), 'confirm-email'))).status,
+    ).toBe(204);
+
+    const reset = await request(server.url)
+      .post(`${API}/auth/reset-password`)
+      .send({ token: resetToken, password: 'an entirely new passphrase' });
+    expectError(reset, 400, 'RESET_TOKEN_USED');
+  });
+
   test('when the email change lacks or gets a wrong currentPassword, then 400 and 422 WRONG_PASSWORD, and no mail is sent', async () => {
     const account = await verifiedAccount(server);
     const newEmail = uniqueEmail();

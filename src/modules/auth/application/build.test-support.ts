@@ -55,7 +55,7 @@ export function build(f: Fixture) {
       { for: async () => undefined },
       issuer,
     ),
-    refresh: new RefreshSession(f.sessions, f.users, f.tokens, f.settings, f.tx, f.audit, f.clock, issuer),
+    refresh: new RefreshSession(f.sessions, f.users, f.tokens, f.settings, f.tx, f.audit, f.clock, issuer, events),
     logout: new Logout(f.sessions, f.tx, f.cache, events, f.audit, f.clock, issuer),
     reset: new ResetPassword(
       f.users,

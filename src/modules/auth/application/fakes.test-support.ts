@@ -74,6 +74,10 @@ export class FakeEmailTokens implements EmailTokenRepository {
   async save(token: EmailToken) {
     this.rows.set(token.toProps().id, token.toProps());
   }
+  async retireAll(userId: string) {
+    for (const p of this.rows.values())
+      if (p.userId === userId && !p.usedAt) this.rows.set(p.id, { ...p, usedAt: new Date(0) });
+  }
 }
 
 /** Readable, deterministic tokens: `access:<sub>:<sid>:<jti>:<exp>`. */

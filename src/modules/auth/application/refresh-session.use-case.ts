@@ -1,11 +1,14 @@
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Clock } from '../../../core/domain/clock';
+import { domainEvent } from '../../../core/domain/domain-event';
+import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import type { TransactionRunner } from '../../../core/infrastructure/database/unit-of-work';
 import { z } from '../../../core/http/zod';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
 import { USER_REPOSITORY, type User, type UserRepository } from '../../user/user.public';
 import { RefreshTokenInvalidError, RefreshTokenReusedError, SessionEndedError } from '../domain/errors';
+import type { SessionsEnded } from '../domain/events';
 import type { SessionRepository, TokenService } from '../domain/ports';
 import type { RefreshToken } from '../domain/refresh-token';
 import type { Session } from '../domain/session';
@@ -32,6 +35,7 @@ export class RefreshSession {
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(TOKENS.clock) private readonly clock: Clock,
     private readonly issuer: SessionIssuer,
+    @Inject(TOKENS.eventBus) private readonly events: EventBus,
   ) {}
 
   async execute(input: { refreshToken: string }): Promise<TokenPair & { user: User }> {
@@ -46,6 +50,14 @@ export class RefreshSession {
         targetType: 'session',
         targetId: outcome.reusedSession.id,
       });
+      // Its sockets end too: the stolen pair's holder may be listening.
+      await this.events.publish<SessionsEnded>(
+        domainEvent('SessionsEnded', {
+          userId: outcome.reusedSession.userId,
+          sessionIds: [outcome.reusedSession.id],
+          reason: 'refresh_token_reused',
+        }),
+      );
     }
     throw outcome.error;
   }

@@ -76,7 +76,7 @@ export class ConfirmEmailChange {
       const token = await this.emailTokens.findByHashForUpdate('change_email', this.tokens.hashSecret(input.token));
       if (!token?.newEmail) throw new EmailTokenInvalidError('change_email');
       token.consume(now);
-      const account = await this.users.findById(token.userId);
+      const account = await this.users.findByIdForUpdate(token.userId);
       if (!account) throw new EmailTokenInvalidError('change_email');
       const newEmail = Email.create(token.newEmail);
       const holder = await this.users.findByEmail(newEmail);
@@ -84,6 +84,8 @@ export class ConfirmEmailChange {
       const old = account.email.value;
       account.changeEmail(newEmail, now);
       await this.emailTokens.save(token);
+      // Links mailed to the old address (a reset, say) stop working with it.
+      await this.emailTokens.retireAll(account.id);
       await this.users.save(account);
       await this.audit.record({
         action: 'user.email.changed',

@@ -20,6 +20,8 @@ export interface EmailTokenRepository {
   replace(token: EmailToken): Promise<void>;
   findByHashForUpdate(purpose: EmailTokenPurpose, tokenHash: string): Promise<EmailToken | null>;
   save(token: EmailToken): Promise<void>;
+  /** Retires every unused token of the user (all purposes): links mailed before no longer work. */
+  retireAll(userId: string): Promise<void>;
 }
 
 export interface AccessClaims {

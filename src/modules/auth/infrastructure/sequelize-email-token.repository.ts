@@ -56,4 +56,14 @@ export class SequelizeEmailTokenRepository implements EmailTokenRepository {
       transaction: UnitOfWork.current(),
     });
   }
+
+  async retireAll(userId: string): Promise<void> {
+    await this.sequelize.query(
+      'UPDATE public.email_tokens SET used_at = now() WHERE user_id = :userId AND used_at IS NULL',
+      {
+        replacements: { userId },
+        transaction: UnitOfWork.current(),
+      },
+    );
+  }
 }

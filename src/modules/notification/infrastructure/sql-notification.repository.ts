@@ -30,14 +30,26 @@ export class SqlNotificationRepository implements NotificationRepository {
   constructor(private readonly sequelize: Sequelize) {}
 
   async add(notifications: Notification[]): Promise<void> {
-    for (const n of notifications) {
-      await tenantQuery(
-        this.sequelize,
-        `INSERT INTO notifications (id, recipient_id, type, title, body, data, created_at)
-         VALUES (:id, :recipientId, :type, :title, :body, CAST(:data AS jsonb), :createdAt)`,
-        { ...n, data: JSON.stringify(n.data) },
-      );
-    }
+    if (notifications.length === 0) return;
+    // One statement for every recipient: a join in a large workspace is one round trip.
+    const replacements: Record<string, unknown> = {};
+    const rows = notifications.map((n, i) => {
+      Object.assign(replacements, {
+        [`id${i}`]: n.id,
+        [`recipient${i}`]: n.recipientId,
+        [`type${i}`]: n.type,
+        [`title${i}`]: n.title,
+        [`body${i}`]: n.body,
+        [`data${i}`]: JSON.stringify(n.data),
+        [`at${i}`]: n.createdAt,
+      });
+      return `(:id${i}, :recipient${i}, :type${i}, :title${i}, :body${i}, CAST(:data${i} AS jsonb), :at${i})`;
+    });
+    await tenantQuery(
+      this.sequelize,
+      `INSERT INTO notifications (id, recipient_id, type, title, body, data, created_at) VALUES ${rows.join(', ')}`,
+      replacements,
+    );
   }
 
   async list(

@@ -29,3 +29,9 @@ export class AvatarNotFoundError extends NotFoundError {
     super('Avatar not found', 'AVATAR_NOT_FOUND');
   }
 }
+
+export class ConcurrentUpdateError extends ConflictError {
+  constructor() {
+    super('The account changed while this request ran; retry', 'CONCURRENT_UPDATE');
+  }
+}

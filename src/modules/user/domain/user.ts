@@ -28,6 +28,13 @@ export interface UserProps {
  * Transitions are methods, so their rules live here and nowhere else.
  */
 export class User {
+  /**
+   * updated_at as last read from or written to storage (null: never stored). Saving checks it is
+   * unchanged, so a slow flow (a bcrypt check, then a save) cannot write back a stale status or
+   * deletion over an administrator's concurrent ban.
+   */
+  private storedVersion: Date | null = null;
+
   private constructor(private props: UserProps) {}
 
   static register(input: { id: string; email: Email; name: string; passwordHash: string; now: Date }): User {
@@ -46,7 +53,18 @@ export class User {
   }
 
   static restore(props: UserProps): User {
-    return new User({ ...props });
+    const user = new User({ ...props });
+    user.storedVersion = props.updatedAt;
+    return user;
+  }
+
+  get version(): Date | null {
+    return this.storedVersion;
+  }
+
+  /** Called by the repository once the current state is stored. */
+  markStored(): void {
+    this.storedVersion = this.props.updatedAt;
   }
 
   get id(): string {

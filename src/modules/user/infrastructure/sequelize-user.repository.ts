@@ -3,7 +3,7 @@ import type { Page } from '../../../core/domain/page';
 import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import { Email } from '../domain/email';
-import { EmailTakenError } from '../domain/errors';
+import { ConcurrentUpdateError, EmailTakenError } from '../domain/errors';
 import { User } from '../domain/user';
 import { UserProfile } from '../domain/user-profile';
 import type { UserStatus } from '../domain/user-status';
@@ -124,13 +124,16 @@ export class SequelizeUserRepository implements UserRepository {
   }
 
   async save(user: User): Promise<void> {
-    await this.write(
+    // Optimistic: only if nobody wrote the row since it was read (timestamps are kept to the millisecond).
+    const updated = await this.write(
       `UPDATE public.users SET email = :email, name = :name, avatar_url = :avatarUrl, locale = :locale,
          timezone = :timezone, password_hash = :passwordHash, status = :status, email_verified_at = :emailVerifiedAt,
          last_login_at = :lastLoginAt, updated_at = :updatedAt, deleted_at = :deletedAt
-       WHERE id = :id`,
+       WHERE id = :id AND date_trunc('milliseconds', updated_at) = :version
+       RETURNING id`,
       user,
     );
+    if (updated === 0) throw new ConcurrentUpdateError();
   }
 
   async list(scope: UserScope, query: UserListQuery): Promise<Page<User>> {
@@ -183,9 +186,15 @@ export class SequelizeUserRepository implements UserRepository {
     return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction: UnitOfWork.current() });
   }
 
-  private async write(sql: string, user: User): Promise<void> {
+  /** Returns how many rows were written (INSERT or UPDATE ... RETURNING). */
+  private async write(sql: string, user: User): Promise<number> {
     try {
-      await this.sequelize.query(sql, { replacements: toRow(user), transaction: UnitOfWork.current() });
+      const [, count] = await this.sequelize.query(sql, {
+        replacements: { ...toRow(user), version: user.version },
+        transaction: UnitOfWork.current(),
+      });
+      user.markStored();
+      return typeof count === 'number' ? count : Number((count as { rowCount?: number }).rowCount ?? 0);
     } catch (err) {
       if (err instanceof UniqueConstraintError) throw new EmailTakenError();
       throw err;
