@@ -1,3 +1,4 @@
+import { bumpCacheVersion, readVersioned, writeVersioned } from '../../src/core/infrastructure/cache/cache-version';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Cache } from '../../src/core/infrastructure/cache/cache';
@@ -36,6 +37,24 @@ describe.each(adapters)('Cache contract: %s', (_name, make) => {
     await cache.set('member:1', { roles: ['admin'], active: true }, 60);
     expect(await cache.get('member:1')).toEqual({ roles: ['admin'], active: true });
     expect(await cache.get('member:none')).toBeNull();
+  });
+
+  test('when several keys are read at once, then values come back in order, null for missing ones', async () => {
+    await cache.set('many:a', { n: 1 }, 60);
+    await cache.set('many:c', 'three', 60);
+    expect(await cache.getMany(['many:a', 'many:b', 'many:c'])).toEqual([{ n: 1 }, null, 'three']);
+    expect(await cache.getMany([])).toEqual([]);
+  });
+
+  test('when a versioned entry’s scope is bumped, then the entry is no longer read, in one round trip with extras', async () => {
+    await writeVersioned(cache, 'v:entry', ['x'], (await readVersioned(cache, 'v:entry', ['v:scope'])).stamp, 60);
+    await cache.set('v:extra', true, 60);
+    expect(await readVersioned(cache, 'v:entry', ['v:scope'], ['v:extra'])).toMatchObject({
+      value: ['x'],
+      extras: [true],
+    });
+    await bumpCacheVersion(cache, 'v:scope');
+    expect((await readVersioned(cache, 'v:entry', ['v:scope'])).value).toBeNull();
   });
 
   test('when keys are deleted, then they read null', async () => {

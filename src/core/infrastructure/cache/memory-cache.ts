@@ -18,6 +18,10 @@ export class MemoryCache implements Cache {
     return (this.live(key)?.value as T | undefined) ?? null;
   }
 
+  async getMany<T>(keys: string[]): Promise<(T | null)[]> {
+    return keys.map((key) => (this.live(key)?.value as T | undefined) ?? null);
+  }
+
   async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {
     if (this.entries.size >= this.maxEntries && !this.entries.has(key)) this.evictOldest();
     this.entries.set(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });

@@ -10,6 +10,12 @@ export class RedisCache implements Cache {
     return raw === null ? null : (JSON.parse(raw) as T);
   }
 
+  async getMany<T>(keys: string[]): Promise<(T | null)[]> {
+    if (keys.length === 0) return [];
+    const raws = await this.redis.mget(...keys);
+    return raws.map((raw) => (raw === null ? null : (JSON.parse(raw) as T)));
+  }
+
   async set<T>(key: string, value: T, ttlSeconds: number): Promise<void> {
     await this.redis.set(key, JSON.stringify(value), 'EX', Math.max(1, Math.ceil(ttlSeconds)));
   }

@@ -2,7 +2,7 @@ import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Clock } from '../../../core/domain/clock';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
-import { cacheVersion } from '../../../core/infrastructure/cache/cache-version';
+import { readVersioned, writeVersioned } from '../../../core/infrastructure/cache/cache-version';
 import type { Principal } from '../../../core/http/principal';
 import { USER_REPOSITORY, type UserRepository } from '../../user/user.public';
 import { AccessTokenInvalidError } from '../domain/errors';
@@ -36,10 +36,16 @@ export class Authenticator {
 
   async authenticate(accessToken: string): Promise<Principal> {
     const claims = this.tokens.verifyAccessToken(accessToken);
-    const [denied, snapshot] = await Promise.all([
-      this.cache.get<boolean>(denylistKey(claims.jti)),
-      this.snapshot(claims.sid),
-    ]);
+    const scope = sessionCacheScope(claims.sid);
+    // One round trip: the session's version, its cached snapshot and the token's denylist entry.
+    const cached = await readVersioned<SessionSnapshot>(
+      this.cache,
+      `${scope}:snapshot`,
+      [scope],
+      [denylistKey(claims.jti)],
+    );
+    const [denied] = cached.extras;
+    const snapshot = cached.value ?? (await this.load(claims.sid, `${scope}:snapshot`, cached.stamp));
     if (denied) throw new AccessTokenInvalidError('The access token has been revoked');
     if (!snapshot.live || snapshot.userId !== claims.sub) throw new AccessTokenInvalidError('The session has ended');
     return {
@@ -51,11 +57,8 @@ export class Authenticator {
     };
   }
 
-  private async snapshot(sessionId: string): Promise<SessionSnapshot> {
-    // Versioned: a snapshot cached by a request racing a revocation is never read afterwards.
-    const key = `${sessionCacheScope(sessionId)}:${await cacheVersion(this.cache, sessionCacheScope(sessionId))}`;
-    const cached = await this.cache.get<SessionSnapshot>(key);
-    if (cached) return cached;
+  /** Versioned: a snapshot cached by a request racing a revocation is never read afterwards. */
+  private async load(sessionId: string, key: string, stamp: string): Promise<SessionSnapshot> {
     const session = await this.sessions.findSession(sessionId);
     const user = session ? await this.users.findById(session.userId) : null;
     const live =
@@ -64,7 +67,7 @@ export class Authenticator {
       session.state(this.clock.now(), this.settings.sessionIdleSeconds) !== 'revoked' &&
       canSignIn(user, this.settings);
     const snapshot = { userId: session?.userId ?? '', live };
-    await this.cache.set(key, snapshot, SNAPSHOT_TTL_SECONDS);
+    await writeVersioned(this.cache, key, snapshot, stamp, SNAPSHOT_TTL_SECONDS);
     return snapshot;
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import { ForbiddenError } from '../../../core/errors/app-error';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
-import { bumpCacheVersion, cacheVersion } from '../../../core/infrastructure/cache/cache-version';
+import { bumpCacheVersion, readVersioned, writeVersioned } from '../../../core/infrastructure/cache/cache-version';
 import { requestContext } from '../../../core/context/request-context';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Principal } from '../../../core/http/principal';
@@ -36,19 +36,15 @@ export class PermissionService {
     // so it never caches an empty workspace set under the workspace's key.
     const workspaceId = requestContext.current().tenantSchema ? principal.workspaceId : undefined;
     const scope = workspaceId ?? 'none';
-    const [workspaceVersion, platformVersion] = await Promise.all([
-      cacheVersion(this.cache, `perm:${scope}`),
-      cacheVersion(this.cache, 'perm:platform'),
-    ]);
-    const key = `perm:${scope}:${principal.userId}:${workspaceVersion}:${platformVersion}`;
-    const cached = await this.cache.get<string[]>(key);
-    if (cached) return cached;
+    const key = `perm:${scope}:${principal.userId}`;
+    const cached = await readVersioned<string[]>(this.cache, key, [`perm:${scope}`, 'perm:platform']);
+    if (cached.value) return cached.value;
     const [workspace, global] = await Promise.all([
       workspaceId ? this.reader.workspacePermissions(principal.userId) : Promise.resolve([]),
       this.reader.globalPermissions(principal.userId),
     ]);
     const permissions = [...new Set([...workspace, ...global])].sort();
-    await this.cache.set(key, permissions, TTL_SECONDS);
+    await writeVersioned(this.cache, key, permissions, cached.stamp, TTL_SECONDS);
     return permissions;
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Cache } from '../../../core/infrastructure/cache/cache';
-import { bumpCacheVersion, cacheVersion } from '../../../core/infrastructure/cache/cache-version';
+import { bumpCacheVersion, readVersioned, writeVersioned } from '../../../core/infrastructure/cache/cache-version';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { WorkspaceAccess, WorkspaceDirectory } from '../domain/ports';
 import { WORKSPACE_DIRECTORY } from './tokens';
@@ -21,11 +21,12 @@ export class WorkspaceAccessCache {
   ) {}
 
   async resolve(workspaceId: string, userId: string): Promise<WorkspaceAccess | null> {
-    const key = `${scope(workspaceId, userId)}:${await cacheVersion(this.cache, scope(workspaceId, userId))}`;
-    const cached = await this.cache.get<WorkspaceAccess | false>(key);
-    if (cached !== null) return cached || null;
+    const entryScope = scope(workspaceId, userId);
+    const key = `${entryScope}:entry`;
+    const cached = await readVersioned<WorkspaceAccess | false>(this.cache, key, [entryScope]);
+    if (cached.value !== null) return cached.value || null;
     const access = await this.directory.findAccess(workspaceId, userId);
-    await this.cache.set(key, access ?? false, TTL_SECONDS);
+    await writeVersioned(this.cache, key, access ?? false, cached.stamp, TTL_SECONDS);
     return access;
   }
 

@@ -1,0 +1,202 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../../src/core/infrastructure/database/embedded-postgres';
+import { createLogger } from '../../src/core/logger';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The database to benchmark against: `<database>_bench` on the configured server (created if
+ * missing, so a bench never touches the data or the tests' database), or a throwaway embedded
+ * PostgreSQL when none is configured.
+ */
+export async function benchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+  const configured = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (configured) {
+    const url = new URL(configured);
+    const name = process.env.BENCH_DATABASE_URL
+      ? url.pathname.slice(1)
+      : `${url.pathname.slice(1) || 'postgres'}_bench`;
+    const admin = new Client({ connectionString: configured });
+    await admin.connect();
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    await admin.end();
+    url.pathname = `/${name}`;
+    return { url: url.toString(), stop: async () => undefined };
+  }
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-api-bench-'));
+  fs.chmodSync(root, 0o755);
+  const embedded = await startEmbeddedPostgres({
+    dir: path.join(root, 'pg'),
+    port: await freePort(),
+    database: 'tenant_api_bench',
+    logger: createLogger({ env: 'production', log: { level: 'warn' } }),
+    persistent: false,
+  });
+  return {
+    url: embedded.url,
+    stop: async () => {
+      await embedded.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `node <script>` and waits until it answers (or says "listening <port>"). */
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  ready: (port: number) => Promise<boolean>,
+  nodeArgs: string[] = [],
+): Promise<AppProcess> {
+  const port = Number(env.PORT ?? (await freePort()));
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 120_000;
+  while (!(await ready(port).catch(() => false))) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`${script} did not start`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export const httpReady = (pathname: string) => async (port: number) =>
+  (await fetch(`http://127.0.0.1:${port}${pathname}`)).ok;
+
+/** The API process as `npm start` runs it, in production mode with generous rate limits. */
+export function apiEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    ...(process.env.REDIS_URL
+      ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `bench:${randomBytes(4).toString('hex')}:` }
+      : {}),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    REFRESH_TOKEN_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    RATE_LIMIT_MAX_REQUESTS: '10000000',
+    AUTH_RATE_LIMIT_MAX: '10000000',
+    BCRYPT_ROUNDS: process.env.BCRYPT_ROUNDS ?? '12',
+    DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10',
+    ...extra,
+  };
+}
+
+export interface Measured {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  durationSeconds: number;
+  connections: number;
+}
+
+export async function measure(
+  name: string,
+  options: autocannon.Options & { warmupSeconds?: number },
+): Promise<Measured> {
+  const { warmupSeconds = 3, ...rest } = options;
+  if (warmupSeconds > 0) await autocannon({ ...rest, duration: warmupSeconds });
+  const result = await autocannon(rest);
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p97_5: result.latency.p97_5,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    durationSeconds: Number(rest.duration ?? 10),
+    connections: Number(rest.connections ?? 10),
+  };
+}
+
+/** pgbench with a custom script: transactions per second and mean latency, or null without pgbench. */
+export function pgbench(
+  databaseUrl: string,
+  sql: string,
+  options: { clients: number; seconds: number },
+): { tps: number; latencyMs: number } | null {
+  if (spawnSync('pgbench', ['--version']).status !== 0) return null;
+  const file = path.join(os.tmpdir(), `bench-${randomBytes(4).toString('hex')}.sql`);
+  fs.writeFileSync(file, sql);
+  const run = spawnSync(
+    'pgbench',
+    ['-n', '-c', String(options.clients), '-j', '2', '-T', String(options.seconds), '-f', file, databaseUrl],
+    { encoding: 'utf8' },
+  );
+  fs.rmSync(file, { force: true });
+  const tps = /tps = ([\d.]+)/.exec(run.stdout)?.[1];
+  const latency = /latency average = ([\d.]+) ms/.exec(run.stdout)?.[1];
+  if (!tps) throw new Error(`pgbench failed: ${run.stderr || run.stdout}`);
+  return { tps: Math.round(Number(tps)), latencyMs: Number(latency) };
+}
+
+export function table(rows: Record<string, string | number>[]): string {
+  const keys = Object.keys(rows[0] ?? {});
+  const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`;
+  return [
+    line(keys),
+    line(width.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(keys.map((k) => String(r[k])))),
+  ].join('\n');
+}
+
+export function writeResults(file: string, results: unknown): string {
+  const target = path.join(ROOT, 'bench/results', file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, `${JSON.stringify(results, null, 2)}\n`);
+  return path.relative(ROOT, target);
+}
+
+export function machine() {
+  return {
+    date: new Date().toISOString(),
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    database: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL ? 'configured server' : 'embedded',
+    redis: Boolean(process.env.REDIS_URL),
+  };
+}
