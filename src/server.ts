@@ -17,6 +17,8 @@ export interface RunningServer {
   port: number;
   /** Where Socket.IO clients connect: the HTTP port, or SOCKET_PORT when set. */
   socketUrl: string;
+  /** The Prometheus endpoint on METRICS_PORT, when set. */
+  metricsUrl: string | null;
   container: ContainerInstance;
   stop(): Promise<void>;
 }
@@ -107,6 +109,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
     }
     await container.get(TOKENS.sockets).attach(socketHttp);
+    // Prometheus on its own port, kept off the public one.
+    let metricsUrl: string | null = null;
+    if (config.metrics.port !== null) {
+      const metrics = container.get(TOKENS.metrics);
+      const metricsHttp = http.createServer((_req, res) => {
+        void metrics.render().then((body) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(body));
+      });
+      listening.push(metricsHttp);
+      await new Promise<void>((resolve, reject) => {
+        metricsHttp.once('error', reject);
+        metricsHttp.listen(config.metrics.port ?? 0, config.http.host, resolve);
+      });
+      metricsUrl = `http://127.0.0.1:${(metricsHttp.address() as AddressInfo).port}/metrics`;
+    }
     const socketPort = (socketHttp.address() as AddressInfo).port;
     logger.info(
       { port, socketPort, database: config.database.url ? 'external' : 'embedded', redis: Boolean(config.redis) },
@@ -120,13 +136,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const httpClosed = closeHttp(server, config.http.shutdownTimeoutMs, logger);
         await container.get(TOKENS.sockets).close();
         await httpClosed;
-        if (socketHttp !== server) await closeHttp(socketHttp, config.http.shutdownTimeoutMs, logger);
+        for (const other of listening.filter((s) => s !== server))
+          await closeHttp(other, config.http.shutdownTimeoutMs, logger);
         await runtime.close();
         logger.info('stopped');
       })();
       return stopping;
     };
-    return { url: `http://127.0.0.1:${port}`, socketUrl: `http://127.0.0.1:${socketPort}`, port, container, stop };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      socketUrl: `http://127.0.0.1:${socketPort}`,
+      metricsUrl,
+      port,
+      container,
+      stop,
+    };
   } catch (err) {
     // A failure after listening (the socket adapter's Redis, SOCKET_PORT taken) must not leave a port bound.
     await Promise.all(listening.filter((s) => s.listening).map((s) => new Promise((resolve) => s.close(resolve))));

@@ -164,6 +164,25 @@ async function main() {
           connections: 4,
         }),
       );
+    // The same read on two worker processes (node:cluster; needs Redis), from the same seed.
+    if (process.env.REDIS_URL && wanted('GET /users (tenant read, 2 workers)')) {
+      await api.stop();
+      started.pop();
+      const pair = await startProcess(
+        path.join(ROOT, 'dist/src/main.js'),
+        { ...env, WEB_CONCURRENCY: '2', PORT: new URL(api.url).port },
+        httpReady('/health/ready'),
+      );
+      started.push(pair);
+      runs.push(
+        await measure('GET /users (tenant read, 2 workers)', {
+          ...base,
+          url: `${pair.url}/api/v1/users?limit=${MEMBERS}`,
+          headers: auth,
+          duration: SECONDS,
+        }),
+      );
+    }
     if (only) {
       process.stdout.write(
         `${table(runs.map((r) => ({ endpoint: r.name, 'req/s': r.requestsPerSecond, 'p99 ms': r.p99 })))}\n`,

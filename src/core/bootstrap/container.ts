@@ -6,6 +6,7 @@ import type { Config } from '../config/config';
 import { systemClock } from '../domain/clock';
 import { docsRoutes } from '../http/docs.routes';
 import { healthRoutes, type HealthCheck } from '../http/health.routes';
+import { metricsRoutes } from '../http/metrics.routes';
 import { RouteRegistry, type Guards } from '../http/route-registry';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { EmailQueue } from '../infrastructure/email/email-queue';
@@ -16,6 +17,7 @@ import { RedisCache } from '../infrastructure/cache/redis-cache';
 import { pingRedis } from '../infrastructure/cache/redis';
 import { pingDatabase } from '../infrastructure/database/sequelize';
 import { EventBus } from '../infrastructure/events/event-bus';
+import { Metrics } from '../infrastructure/metrics/metrics';
 import { SocketServer } from '../infrastructure/websocket/socket-server';
 import type { Logger } from '../logger';
 import type { AppModule } from './module';
@@ -43,19 +45,27 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   container.set(TOKENS.redis, redis);
   container.set(TOKENS.cache, redis ? new RedisCache(redis) : new MemoryCache());
   container.set(TOKENS.clock, systemClock);
-  container.set(TOKENS.eventBus, new EventBus(logger));
-  container.set(TOKENS.transactions, new UnitOfWork(sequelize));
-  container.set(TOKENS.mailer, new EmailQueue(createEmailTransport(config.email, logger), logger));
+  const mailer = new EmailQueue(createEmailTransport(config.email, logger), logger);
+  const sockets = new SocketServer(
+    { corsOrigins: config.sockets.corsOrigins, channelPrefix: config.redis?.keyPrefix ?? '' },
+    redis,
+    logger,
+  );
+  const metrics = new Metrics({
+    sequelize,
+    sockets: () => new Map([...sockets.io._nsps].map(([name, nsp]) => [name, nsp.sockets.size])),
+    emailQueueDepth: () => mailer.depth,
+  });
+  container.set(TOKENS.metrics, metrics);
+  container.set(TOKENS.eventBus, new EventBus(logger, (event) => metrics.handlerFailed(event)));
+  container.set(
+    TOKENS.transactions,
+    new UnitOfWork(sequelize, (outcome, seconds) => metrics.tenantTransaction(outcome, seconds)),
+  );
+  container.set(TOKENS.mailer, mailer);
   container.set(TOKENS.tasks, new BackgroundTasks(logger));
   container.set(TOKENS.guards, { auth: {} } satisfies Guards);
-  container.set(
-    TOKENS.sockets,
-    new SocketServer(
-      { corsOrigins: config.sockets.corsOrigins, channelPrefix: config.redis?.keyPrefix ?? '' },
-      redis,
-      logger,
-    ),
-  );
+  container.set(TOKENS.sockets, sockets);
 
   modules.forEach((module) => module.register?.(container));
 
@@ -69,6 +79,7 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   registry.add(
     ...healthRoutes(checks, logger),
     ...docsRoutes(registry, config.api.prefix, config.api.basePath),
+    ...metricsRoutes(metrics, config.metrics.token),
     ...modules.flatMap((module) => module.routes(container)),
   );
   container.set(TOKENS.routes, registry);

@@ -10,6 +10,7 @@ import type { TransactionRunner } from '../infrastructure/database/unit-of-work'
 import type { Mailer } from '../infrastructure/email/email';
 import type { EventBus } from '../infrastructure/events/event-bus';
 import type { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
+import type { Metrics } from '../infrastructure/metrics/metrics';
 import type { SocketServer } from '../infrastructure/websocket/socket-server';
 import type { Logger } from '../logger';
 
@@ -30,4 +31,5 @@ export const TOKENS = {
   guards: new Token<Guards>('Guards'),
   /** Socket.IO server of this instance (attached to HTTP by startServer; scripts never attach it). */
   sockets: new Token<SocketServer>('SocketServer'),
+  metrics: new Token<Metrics>('Metrics'),
 };

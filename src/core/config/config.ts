@@ -29,6 +29,7 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(3000),
   TRUST_PROXY: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  WEB_CONCURRENCY: int(1, 64).default(1),
   API_PREFIX: z
     .string()
     .regex(/^\/[a-z0-9-]*$/, 'must start with / and hold only a-z, 0-9 and -')
@@ -77,6 +78,8 @@ const envSchema = z.object({
 
   CORS_ORIGINS: commaList.pipe(z.array(z.url())),
   SOCKET_PORT: int(0, 65535).optional(),
+  METRICS_PORT: int(0, 65535).optional(),
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   SOCKET_CORS_ORIGIN: commaList.pipe(z.array(z.url())),
   RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(900_000),
   RATE_LIMIT_MAX_REQUESTS: int(1, 10_000_000).default(100),
@@ -113,7 +116,15 @@ export interface DatabaseConfig {
 export interface Config {
   env: Env['NODE_ENV'];
   isProduction: boolean;
-  http: { host: string; port: number; trustProxy: boolean; shutdownTimeoutMs: number; bodyLimitKb: number };
+  http: {
+    host: string;
+    port: number;
+    trustProxy: boolean;
+    shutdownTimeoutMs: number;
+    bodyLimitKb: number;
+    /** Worker processes sharing the port (node:cluster); 1: this process serves. */
+    workers: number;
+  };
   api: { prefix: string; version: string; basePath: string };
   log: { level: Env['LOG_LEVEL'] };
   database: DatabaseConfig;
@@ -133,6 +144,8 @@ export interface Config {
   };
   workspaces: { maxOwnedPerUser: number };
   cors: { origins: string[] };
+  /** Prometheus metrics: on their own port, and/or at /metrics behind a bearer token; off when neither. */
+  metrics: { port: number | null; token: string | null };
   /** Socket.IO: on the HTTP port unless `port` is set; browser origins (default: CORS_ORIGINS). */
   sockets: { port: number | null; corsOrigins: string[] };
   rateLimit: { windowMs: number; max: number };
@@ -203,6 +216,9 @@ function crossFieldProblems(env: Env): string[] {
   if (env.NODE_ENV === 'production' && env.BCRYPT_ROUNDS < 12)
     problems.push('BCRYPT_ROUNDS: must be at least 12 in production');
   if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push('DB_POOL_MIN: must not exceed DB_POOL_MAX');
+  // Caches, revocations, rate limits and socket events are per process without Redis.
+  if (env.WEB_CONCURRENCY > 1 && !env.REDIS_URL && !env.REDIS_HOST)
+    problems.push('WEB_CONCURRENCY: more than one worker needs Redis (REDIS_URL or REDIS_HOST) to share state');
   if (env.EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL && !env.SMTP_HOST)
     problems.push('SMTP_URL: SMTP_URL or SMTP_HOST is required when EMAIL_TRANSPORT=smtp');
   return problems;
@@ -239,6 +255,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       trustProxy: env.TRUST_PROXY,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       bodyLimitKb: env.BODY_LIMIT_KB,
+      workers: env.WEB_CONCURRENCY,
     },
     api: {
       prefix: env.API_PREFIX,
@@ -269,6 +286,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     workspaces: { maxOwnedPerUser: env.WORKSPACES_PER_USER },
     cors: { origins: env.CORS_ORIGINS },
+    metrics: { port: env.METRICS_PORT ?? null, token: env.METRICS_TOKEN ?? null },
     sockets: {
       port: env.SOCKET_PORT ?? null,
       corsOrigins: env.SOCKET_CORS_ORIGIN.length > 0 ? env.SOCKET_CORS_ORIGIN : env.CORS_ORIGINS,

@@ -12,6 +12,8 @@ export async function connectRedis(config: NonNullable<Config['redis']>, logger:
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // Commands issued in the same tick (concurrent requests' cache reads) share one write.
+    enableAutoPipelining: true,
     connectTimeout: 5_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
   });

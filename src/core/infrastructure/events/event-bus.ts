@@ -13,7 +13,10 @@ export type EventHandler<E extends DomainEvent> = (event: E) => Promise<void> | 
 export class EventBus {
   private readonly handlers = new Map<string, EventHandler<DomainEvent>[]>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly onFailure: (event: string) => void = () => undefined,
+  ) {}
 
   subscribe<E extends DomainEvent>(name: E['name'], handler: EventHandler<E>): () => void {
     const list = this.handlers.get(name) ?? [];
@@ -42,6 +45,7 @@ export class EventBus {
     results.forEach((result) => {
       if (result.status === 'rejected') {
         this.logger.error({ err: result.reason, event: event.name }, 'event handler failed');
+        this.onFailure(event.name);
       }
     });
   }

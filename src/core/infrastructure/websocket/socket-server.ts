@@ -38,7 +38,7 @@ export class SocketServer {
     });
     if (redis) {
       // Dedicated connections (a subscribed connection can do nothing else), opened by attach().
-      const options = { keyPrefix: '', lazyConnect: true };
+      const options = { keyPrefix: '', lazyConnect: true, enableAutoPipelining: false };
       this.pubSub.push(redis.duplicate(options), redis.duplicate(options));
     }
   }

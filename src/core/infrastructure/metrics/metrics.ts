@@ -1,0 +1,117 @@
+import type { Middleware } from 'koa';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Sequelize } from 'sequelize';
+
+/** What the metrics read when Prometheus scrapes (sampled then, never on the request path). */
+export interface MetricSources {
+  sequelize: Sequelize;
+  /** Connected sockets per namespace. */
+  sockets: () => Map<string, number>;
+  emailQueueDepth: () => number;
+}
+
+interface PoolStats {
+  size: number;
+  available: number;
+  using: number;
+  waiting: number;
+}
+
+/**
+ * Prometheus metrics of one instance, in a registry of its own (two instances in one process,
+ * as in the tests, never mix). Exposed on METRICS_PORT, or on /metrics behind METRICS_TOKEN.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly tenantTransactions: Histogram<'outcome'>;
+  private readonly handlerFailures: Counter<'event'>;
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP requests by route template, method and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.tenantTransactions = new Histogram({
+      name: 'tenant_transaction_duration_seconds',
+      help: 'Tenant-scoped transactions (BEGIN + SET LOCAL search_path ... COMMIT or ROLLBACK)',
+      labelNames: ['outcome'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.handlerFailures = new Counter({
+      name: 'event_handler_failures_total',
+      help: 'Domain event handlers that threw',
+      labelNames: ['event'],
+      registers,
+    });
+    const pool = () =>
+      (sources.sequelize as unknown as { connectionManager: { pool?: PoolStats } }).connectionManager.pool;
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state (waiting: requests queued for one)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const stats = pool();
+        if (!stats) return;
+        this.set({ state: 'open' }, stats.size);
+        this.set({ state: 'idle' }, stats.available);
+        this.set({ state: 'in_use' }, stats.using);
+        this.set({ state: 'waiting' }, stats.waiting);
+      },
+    });
+    new Gauge({
+      name: 'socket_connections',
+      help: 'Connected Socket.IO clients per namespace',
+      labelNames: ['namespace'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [namespace, count] of sources.sockets()) this.set({ namespace }, count);
+      },
+    });
+    new Gauge({
+      name: 'email_queue_depth',
+      help: 'Emails being sent or waiting for a retry',
+      registers,
+      collect() {
+        this.set(sources.emailQueueDepth());
+      },
+    });
+  }
+
+  /** Times every request under its route template (never the raw path: ids would explode the label set). */
+  httpMiddleware(): Middleware {
+    return async (ctx, next) => {
+      const end = this.requestDuration.startTimer();
+      try {
+        await next();
+      } finally {
+        const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+        end({ method: ctx.method, route: String(route), status: String(ctx.status) });
+      }
+    };
+  }
+
+  tenantTransaction(outcome: 'commit' | 'rollback', seconds: number): void {
+    this.tenantTransactions.observe({ outcome }, seconds);
+  }
+
+  handlerFailed(event: string): void {
+    this.handlerFailures.inc({ event });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
