@@ -32,7 +32,7 @@ describe('metrics', () => {
       forceNew: true,
       reconnection: false,
     });
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     try {
       const res = await scrape();
       expect(res.status).toBe(200);

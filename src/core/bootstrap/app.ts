@@ -27,7 +27,7 @@ export function createApp(container: ContainerInstance): Koa {
 
   app.use(requestId(logger));
   app.use(container.get(TOKENS.metrics).httpMiddleware());
-  app.use(requestLogger());
+  app.use(requestLogger(logger));
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
   app.use(errorHandler());

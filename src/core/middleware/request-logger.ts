@@ -1,8 +1,9 @@
 import type { Middleware } from 'koa';
+import type { Logger } from '../logger';
 import '../http/context';
 
 /** One line per request: never headers or bodies, so no credential can reach the log. */
-export function requestLogger(): Middleware {
+export function requestLogger(logger: Logger): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     try {
@@ -17,7 +18,7 @@ export function requestLogger(): Middleware {
         durationMs: Math.round(durationMs * 10) / 10,
       };
       if (ctx.status >= 500) ctx.log.error(line, 'request failed');
-      else ctx.log.info(line, 'request completed');
+      else if (logger.isLevelEnabled('info')) ctx.log.info(line, 'request completed');
     }
   };
 }
