@@ -2,7 +2,7 @@ import { TOKENS } from '../../core/bootstrap/tokens';
 import type { AppModule } from '../../core/bootstrap/module';
 import { AUDIT_LOG } from '../audit/audit.public';
 import { Authenticator } from '../auth/auth.public';
-import { WORKSPACE_DIRECTORY, WorkspaceAccessCache } from '../workspace/workspace.public';
+import { WorkspaceAccessCache } from '../workspace/workspace.public';
 import { mountGateway } from './presentation/socket-gateway';
 import { subscribeSocketManager } from './presentation/socket-manager';
 
@@ -11,16 +11,15 @@ export const realtimeModule: AppModule = {
   name: 'realtime',
   routes: () => [],
   subscribe: (container) => {
-    const { io } = container.get(TOKENS.sockets);
-    const namespaceFor = mountGateway(io, {
+    const sockets = container.get(TOKENS.sockets);
+    const gateway = mountGateway(sockets.io, {
+      distributed: sockets.distributed,
       authenticator: () => container.get(Authenticator),
       access: () => container.get(WorkspaceAccessCache),
       audit: () => container.get(AUDIT_LOG),
       logger: container.get(TOKENS.logger),
       now: () => container.get(TOKENS.clock).now().getTime(),
     });
-    subscribeSocketManager(namespaceFor, container.get(TOKENS.eventBus), (userId) =>
-      container.get(WORKSPACE_DIRECTORY).workspaceIdsOf(userId),
-    );
+    subscribeSocketManager(gateway, container.get(TOKENS.eventBus));
   },
 };

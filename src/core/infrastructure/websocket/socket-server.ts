@@ -43,6 +43,11 @@ export class SocketServer {
     }
   }
 
+  /** Whether emits and server-side messages reach other instances (the Redis adapter). */
+  get distributed(): boolean {
+    return this.pubSub.length > 0;
+  }
+
   /** Connects the adapter (with Redis), then serves Socket.IO on the server. */
   async attach(server: http.Server): Promise<void> {
     const [pub, sub] = this.pubSub;

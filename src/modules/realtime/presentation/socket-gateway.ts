@@ -22,6 +22,8 @@ function refusal(code: keyof typeof SOCKET_ERRORS): Error & { data: { code: stri
 }
 
 interface GatewayDeps {
+  /** Other instances exist behind an adapter (Redis): disconnects are relayed to them. */
+  distributed: boolean;
   authenticator: () => Authenticator;
   audit: () => AuditLog;
   access: () => WorkspaceAccessCache;
@@ -35,11 +37,31 @@ interface GatewayDeps {
  * active membership of that workspace. A socket joins `user:<id>` and `session:<id>`, and is
  * disconnected when its access token expires: the client reconnects with a fresh one.
  */
-export function mountGateway(io: Server, deps: GatewayDeps): (workspaceId: string) => Namespace {
+/** Whose sockets to end: a user's (optionally some sessions, or all but one), or a whole workspace's. */
+export interface DisconnectTarget {
+  workspaceId?: string;
+  userId?: string;
+  sessionIds?: string[];
+  exceptSession?: string;
+}
+
+export interface Gateway {
+  /** Emits a catalogued event to a workspace namespace, or to one room of it, on every instance. */
+  emit<E extends SocketEventName>(workspaceId: string, event: E, payload: SocketPayload<E>, room?: string): void;
+  /** Disconnects matching sockets on this instance and, through the adapter, on every other. */
+  disconnect(target: DisconnectTarget): void;
+}
+
+const DISCONNECT = 'realtime:disconnect';
+
+export function mountGateway(io: Server, deps: GatewayDeps): Gateway {
   io.of('/').use((_socket, next) => next(refusal('NAMESPACE_REQUIRED')));
 
   // A regex makes a parent namespace (socket.io types it as a plain Namespace).
-  const workspaces = io.of(WORKSPACE_NAMESPACE) as Namespace & { createChild(name: string): Namespace };
+  const workspaces = io.of(WORKSPACE_NAMESPACE) as Namespace & {
+    createChild(name: string): Namespace;
+    children: Set<Namespace>;
+  };
   workspaces.use((socket, next) => {
     void authorize(socket, deps).then(
       () => next(),
@@ -54,15 +76,42 @@ export function mountGateway(io: Server, deps: GatewayDeps): (workspaceId: strin
     socket.on('disconnect', () => clearTimeout(timer));
   });
 
-  /**
-   * The namespace to emit to. Never `io.of(name)`: that would create a plain namespace without
-   * this middleware, which a later client could join unauthenticated. A child of the workspace
-   * parent carries the middleware; children emptied by a disconnect or a refusal are removed
-   * (cleanupEmptyChildNamespaces), so refused handshakes cannot pile namespaces up.
-   */
-  return (workspaceId) => {
-    const name = namespaceOf(workspaceId);
-    return io._nsps.get(name) ?? workspaces.createChild(name);
+  /** This instance's sockets only: every instance runs it for a disconnect (see DISCONNECT). */
+  const disconnectLocal = (target: DisconnectTarget) => {
+    // Never "everyone everywhere": a target names a workspace, a user or sessions.
+    if (!target.workspaceId && !target.userId && !target.sessionIds) return;
+    for (const namespace of workspaces.children) {
+      if (target.workspaceId && namespace.name !== namespaceOf(target.workspaceId)) continue;
+      const rooms = target.sessionIds?.map(sessionRoom) ?? (target.userId ? [userRoom(target.userId)] : []);
+      if (target.sessionIds?.length === 0) continue;
+      let operator = rooms.length > 0 ? namespace.local.in(rooms) : namespace.local;
+      if (target.exceptSession) operator = operator.except(sessionRoom(target.exceptSession));
+      operator.disconnectSockets(true);
+    }
+  };
+  // Other instances ask through the adapter; without Redis there are none.
+  io.on(DISCONNECT, (target: DisconnectTarget) => disconnectLocal(target));
+
+  return {
+    emit(workspaceId, event, payload, room) {
+      // Never io.of(name): that makes a plain namespace without the middleware above, which a
+      // later client could join unauthenticated. A child of the parent carries it.
+      const name = namespaceOf(workspaceId);
+      const existing = io._nsps.get(name);
+      const namespace = existing ?? workspaces.createChild(name);
+      (room ? namespace.to(room) : namespace).emit(event, payloadOf(event, payload));
+      // Made only to publish (nobody here listens): released at once, so emits to many
+      // workspaces leave neither namespaces nor Redis subscriptions behind.
+      if (!existing && namespace.sockets.size === 0) {
+        void namespace.adapter.close();
+        io._nsps.delete(name);
+        workspaces.children.delete(namespace);
+      }
+    },
+    disconnect(target) {
+      disconnectLocal(target);
+      if (deps.distributed) io.serverSideEmit(DISCONNECT, target);
+    },
   };
 }
 

@@ -22,8 +22,6 @@ export interface WorkspaceDirectory {
   findAccess(workspaceId: string, userId: string): Promise<WorkspaceAccess | null>;
   /** Users with an active membership (to forget their cached access). */
   memberIds(workspaceId: string): Promise<string[]>;
-  /** Workspaces where the user has an active membership (any workspace status). */
-  workspaceIdsOf(userId: string): Promise<string[]>;
   setLastWorkspace(userId: string, workspaceId: string): Promise<void>;
   findLastWorkspace(userId: string): Promise<string | null>;
 }

@@ -125,14 +125,6 @@ export class SqlWorkspaceDirectory implements WorkspaceDirectory {
     return rows.map((r) => r.user_id);
   }
 
-  async workspaceIdsOf(userId: string): Promise<string[]> {
-    const rows = await this.select<{ workspace_id: string }>(
-      "SELECT workspace_id FROM public.workspace_memberships WHERE user_id = :userId AND status = 'active'",
-      { userId },
-    );
-    return rows.map((r) => r.workspace_id);
-  }
-
   async setLastWorkspace(userId: string, workspaceId: string): Promise<void> {
     await this.exec('UPDATE public.users SET last_workspace_id = :workspaceId WHERE id = :userId', {
       userId,
