@@ -185,7 +185,7 @@ async function main() {
     }
     if (only) {
       process.stdout.write(
-        `${table(runs.map((r) => ({ endpoint: r.name, 'req/s': r.requestsPerSecond, 'p99 ms': r.p99 })))}\n`,
+        `${table(runs.map((r) => ({ endpoint: r.name, 'req/s': r.requestsPerSecond, 'p99 ms': r.p99, statuses: JSON.stringify(r.statuses) })))}\n`,
       );
       return;
     }

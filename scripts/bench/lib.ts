@@ -27,15 +27,18 @@ export function freePort(): Promise<number> {
  * missing, so a bench never touches the data or the tests' database), or a throwaway embedded
  * PostgreSQL when none is configured.
  */
-export async function benchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function benchDatabase(options: { fresh?: string } = {}): Promise<{ url: string; stop(): Promise<void> }> {
   const configured = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
   if (configured) {
     const url = new URL(configured);
+    const suffix = options.fresh ? `_bench_${options.fresh}` : '_bench';
     const name = process.env.BENCH_DATABASE_URL
       ? url.pathname.slice(1)
-      : `${url.pathname.slice(1) || 'postgres'}_bench`;
+      : `${url.pathname.slice(1) || 'postgres'}${suffix}`;
     const admin = new Client({ connectionString: configured });
     await admin.connect();
+    // A fresh database when asked: the figures must not depend on what an earlier run left.
+    if (options.fresh) await admin.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
     await admin.end();
@@ -129,6 +132,8 @@ export interface Measured {
   non2xx: number;
   durationSeconds: number;
   connections: number;
+  /** Responses per HTTP status. */
+  statuses: Record<string, number>;
 }
 
 export async function measure(
@@ -146,6 +151,12 @@ export async function measure(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [
+        status,
+        (stats as { count: number }).count,
+      ]),
+    ),
     durationSeconds: Number(rest.duration ?? 10),
     connections: Number(rest.connections ?? 10),
   };

@@ -34,15 +34,20 @@ export const up: Migration = async ({ context: { query } }) => {
       PRIMARY KEY (role_id, permission)
     )`);
   // The system roles every workspace starts with; they cannot be deleted, and admin cannot be edited.
-  for (const [name, description] of Object.entries(SYSTEM_ROLES)) {
-    await query('INSERT INTO roles (name, description, is_system) VALUES (:name, :description, true)', { name, description });
-    for (const permission of SYSTEM_ROLE_PERMISSIONS[name as keyof typeof SYSTEM_ROLES]) {
-      await query(
-        'INSERT INTO role_permissions (role_id, permission) SELECT id, :permission FROM roles WHERE name = :name',
-        { name, permission },
-      );
-    }
-  }
+  // Two statements, not one per row: provisioning time is mostly round trips. The role table is
+  // passed as one escaped JSON value and unpacked by jsonb_each_text / jsonb_array_elements_text.
+  await query(
+    `INSERT INTO roles (name, description, is_system)
+     SELECT key, value, true FROM jsonb_each_text(CAST(:roles AS jsonb))`,
+    { roles: JSON.stringify(SYSTEM_ROLES) },
+  );
+  await query(
+    `INSERT INTO role_permissions (role_id, permission)
+     SELECT r.id, p.permission FROM jsonb_each(CAST(:grants AS jsonb)) g
+     JOIN roles r ON r.name = g.key
+     CROSS JOIN LATERAL jsonb_array_elements_text(g.value) AS p(permission)`,
+    { grants: JSON.stringify(SYSTEM_ROLE_PERMISSIONS) },
+  );
   await query(`
     CREATE TABLE member_roles (
       user_id uuid NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,

@@ -33,6 +33,10 @@ export class FakeUsers implements UserRepository {
     if (holder && holder.id !== user.id) throw new EmailTakenError();
     this.rows.set(user.id, user.toProps());
   }
+  async recordLogin(userId: string, at: Date) {
+    const p = this.rows.get(userId);
+    if (p) this.rows.set(userId, { ...p, lastLoginAt: at });
+  }
   async list(scope: UserScope, query: UserListQuery): Promise<Page<User>> {
     const all = [...this.rows.values()]
       .filter((p) => !p.deletedAt && (scope === 'platform' || this.members.has(p.id)))

@@ -74,6 +74,14 @@ describe('login', () => {
     expect(claims).not.toHaveProperty('wid');
   });
 
+  test('when one account signs in from several devices at once, then every sign-in succeeds', async () => {
+    const { email, password } = await register(server.url);
+
+    const results = await Promise.all(Array.from({ length: 6 }, () => loginRaw({ email, password })));
+
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
   test('when the email differs in case and surrounding spaces, then the login still succeeds', async () => {
     const { email } = await register(server.url);
 

@@ -51,10 +51,13 @@ export class LoginUser {
       return this.refuse('email_not_verified', user, new EmailNotVerifiedError());
     }
 
-    user.recordLogin(this.clock.now());
+    const now = this.clock.now();
+    user.recordLogin(now);
     const workspaceId = await this.defaultWorkspace.for(user.id);
     const { session, pair } = await this.tx.run(async () => {
-      await this.users.save(user);
+      // Only the sign-in time: concurrent sign-ins of one account must not conflict, and this
+      // write must not carry back a status an administrator changed meanwhile.
+      await this.users.recordLogin(user.id, now);
       const started = await this.issuer.start(user, workspaceId);
       await this.audit.record({
         action: 'auth.login.succeeded',

@@ -32,6 +32,8 @@ export interface UserRepository {
   create(user: User): Promise<void>;
   /** Throws EmailTakenError when the user's new address belongs to another live user. */
   save(user: User): Promise<void>;
+  /** Sets last_login_at alone (no version check: it changes nothing else). */
+  recordLogin(userId: string, at: Date): Promise<void>;
   list(scope: UserScope, query: UserListQuery): Promise<Page<User>>;
   /** The user when the scope covers them (a member of the workspace, or anyone for the platform). */
   findInScope(scope: UserScope, id: string): Promise<User | null>;

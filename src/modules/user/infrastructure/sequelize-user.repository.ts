@@ -136,6 +136,13 @@ export class SequelizeUserRepository implements UserRepository {
     if (updated === 0) throw new ConcurrentUpdateError();
   }
 
+  async recordLogin(userId: string, at: Date): Promise<void> {
+    await this.sequelize.query('UPDATE public.users SET last_login_at = :at WHERE id = :userId', {
+      replacements: { userId, at },
+      transaction: UnitOfWork.current(),
+    });
+  }
+
   async list(scope: UserScope, query: UserListQuery): Promise<Page<User>> {
     const conditions = ['u.deleted_at IS NULL'];
     const replacements: Record<string, unknown> = {
