@@ -24,6 +24,10 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
 }
 
 describe('WEB_CONCURRENCY: several workers on one port', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  }, 120_000);
+
   test('when more than one worker is asked for without Redis, then the configuration is refused', () => {
     let stderr = '';
     try {
