@@ -12,13 +12,14 @@ const SYSTEM_ROLES = {
  * transaction with search_path set to the tenant, so names are unqualified.
  */
 export const up: Migration = async ({ context: { query } }) => {
+  // One statement list per round trip: provisioning a tenant replays this, and its cost is
+  // mostly round trips (the schema that results is the same as with one call per statement).
   await query(`
     CREATE TABLE members (
       user_id uuid PRIMARY KEY,
       display_name text,
       joined_at timestamptz NOT NULL DEFAULT now()
-    )`);
-  await query(`
+    );
     CREATE TABLE roles (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       name text NOT NULL UNIQUE,
@@ -26,16 +27,47 @@ export const up: Migration = async ({ context: { query } }) => {
       is_system boolean NOT NULL DEFAULT false,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
-    )`);
-  await query(`
+    );
     CREATE TABLE role_permissions (
       role_id uuid NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
       permission text NOT NULL REFERENCES public.permissions (code),
       PRIMARY KEY (role_id, permission)
-    )`);
-  // The system roles every workspace starts with; they cannot be deleted, and admin cannot be edited.
-  // Two statements, not one per row: provisioning time is mostly round trips. The role table is
-  // passed as one escaped JSON value and unpacked by jsonb_each_text / jsonb_array_elements_text.
+    );
+    CREATE TABLE member_roles (
+      user_id uuid NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
+      role_id uuid NOT NULL REFERENCES roles (id) ON DELETE RESTRICT,
+      assigned_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (user_id, role_id)
+    );
+    CREATE TABLE invitations (
+      id uuid PRIMARY KEY,
+      email citext NOT NULL,
+      role_id uuid REFERENCES roles (id) ON DELETE SET NULL,
+      token_hash text NOT NULL UNIQUE,
+      invited_by uuid NOT NULL,
+      expires_at timestamptz NOT NULL,
+      accepted_at timestamptz,
+      revoked_at timestamptz,
+      created_at timestamptz NOT NULL DEFAULT now()
+    );
+    -- One pending invitation per address: re-inviting replaces it.
+    CREATE UNIQUE INDEX invitations_pending_email_key ON invitations (email) WHERE accepted_at IS NULL AND revoked_at IS NULL;
+    CREATE TABLE audit_events (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      at timestamptz NOT NULL DEFAULT now(),
+      actor_id uuid,
+      action text NOT NULL,
+      target_type text,
+      target_id text,
+      ip text,
+      user_agent text,
+      request_id text,
+      metadata jsonb NOT NULL DEFAULT '{}'::jsonb
+    );
+    CREATE INDEX audit_events_at_idx ON audit_events (at DESC);
+  `);
+  // The system roles every workspace starts with; they cannot be deleted, and admin cannot be
+  // edited. The role table is passed as one escaped JSON value and unpacked in SQL.
   await query(
     `INSERT INTO roles (name, description, is_system)
      SELECT key, value, true FROM jsonb_each_text(CAST(:roles AS jsonb))`,
@@ -48,43 +80,6 @@ export const up: Migration = async ({ context: { query } }) => {
      CROSS JOIN LATERAL jsonb_array_elements_text(g.value) AS p(permission)`,
     { grants: JSON.stringify(SYSTEM_ROLE_PERMISSIONS) },
   );
-  await query(`
-    CREATE TABLE member_roles (
-      user_id uuid NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
-      role_id uuid NOT NULL REFERENCES roles (id) ON DELETE RESTRICT,
-      assigned_at timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (user_id, role_id)
-    )`);
-  await query(`
-    CREATE TABLE invitations (
-      id uuid PRIMARY KEY,
-      email citext NOT NULL,
-      role_id uuid REFERENCES roles (id) ON DELETE SET NULL,
-      token_hash text NOT NULL UNIQUE,
-      invited_by uuid NOT NULL,
-      expires_at timestamptz NOT NULL,
-      accepted_at timestamptz,
-      revoked_at timestamptz,
-      created_at timestamptz NOT NULL DEFAULT now()
-    )`);
-  // One pending invitation per address: re-inviting replaces it.
-  await query(
-    'CREATE UNIQUE INDEX invitations_pending_email_key ON invitations (email) WHERE accepted_at IS NULL AND revoked_at IS NULL',
-  );
-  await query(`
-    CREATE TABLE audit_events (
-      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-      at timestamptz NOT NULL DEFAULT now(),
-      actor_id uuid,
-      action text NOT NULL,
-      target_type text,
-      target_id text,
-      ip text,
-      user_agent text,
-      request_id text,
-      metadata jsonb NOT NULL DEFAULT '{}'::jsonb
-    )`);
-  await query('CREATE INDEX audit_events_at_idx ON audit_events (at DESC)');
 };
 
 export const down: Migration = async ({ context: { query } }) => {

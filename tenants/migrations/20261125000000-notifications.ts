@@ -2,6 +2,7 @@ import type { Migration } from '../../src/core/infrastructure/database/migrator'
 
 /** In-app notifications of the workspace's members (runs in the tenant's search_path). */
 export const up: Migration = async ({ context: { query } }) => {
+  // One round trip: every tenant provisioned replays this.
   await query(`
     CREATE TABLE notifications (
       id uuid PRIMARY KEY,
@@ -12,12 +13,11 @@ export const up: Migration = async ({ context: { query } }) => {
       data jsonb NOT NULL DEFAULT '{}'::jsonb,
       read_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now()
-    )`);
-  // A recipient's list, newest first, and their unread ones.
-  await query('CREATE INDEX notifications_recipient_idx ON notifications (recipient_id, created_at DESC, id)');
-  await query(
-    'CREATE INDEX notifications_unread_idx ON notifications (recipient_id, created_at DESC) WHERE read_at IS NULL',
-  );
+    );
+    -- A recipient's list, newest first, and their unread ones.
+    CREATE INDEX notifications_recipient_idx ON notifications (recipient_id, created_at DESC, id);
+    CREATE INDEX notifications_unread_idx ON notifications (recipient_id, created_at DESC) WHERE read_at IS NULL;
+  `);
 };
 
 export const down: Migration = async ({ context: { query } }) => {
