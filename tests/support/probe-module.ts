@@ -83,3 +83,31 @@ export const tenantProbeModule: AppModule = {
     }),
   ],
 };
+
+/** A write that then waits inside its transaction, so a test can kill the connection mid-request. */
+export const faultProbeModule: AppModule = {
+  name: 'fault-probe',
+  routes: (container) => [
+    defineRoute({
+      method: 'post',
+      path: '/_probe/write-then-wait',
+      tags: ['Probe'],
+      summary: 'Writes an audit row marked with the given id, then sleeps in the same transaction',
+      auth: 'public',
+      request: { body: z.strictObject({ marker: z.uuid(), seconds: z.number().min(0).max(10) }) },
+      response: { status: 200, description: 'Done', schema: z.object({ ok: z.boolean() }) },
+      handler: async ({ body }) => {
+        const sequelize = container.get(TOKENS.sequelize);
+        await container.get(TOKENS.transactions).run(async () => {
+          const transaction = UnitOfWork.current();
+          await sequelize.query("INSERT INTO public.audit_events (action, target_id) VALUES ('probe.fault', :marker)", {
+            replacements: { marker: body.marker },
+            transaction,
+          });
+          await sequelize.query('SELECT pg_sleep(:seconds)', { replacements: { seconds: body.seconds }, transaction });
+        });
+        return { ok: true };
+      },
+    }),
+  ],
+};

@@ -70,6 +70,24 @@ describe('error handler', () => {
     expect(emitted).toEqual([err]);
   });
 
+  test.each([
+    ['the server terminated it (57P01)', { name: 'SequelizeDatabaseError', original: { code: '57P01' } }],
+    ['a connection exception (08006)', { name: 'SequelizeDatabaseError', parent: { code: '08006' } }],
+    ['the driver lost the socket', { name: 'SequelizeDatabaseError', message: 'Connection terminated unexpectedly' }],
+  ])('when the connection is lost mid-query (%s), then 503, not 500', async (_case, fields) => {
+    const err = Object.assign(new Error('terminating connection due to administrator command'), fields);
+    const res = await request(appThrowing(err).app.callback()).get('/');
+    expect([res.status, res.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+  });
+
+  test('when a database error is not about the connection (42P01), then it stays a generic 500', async () => {
+    const err = Object.assign(new Error('relation "x" does not exist'), {
+      name: 'SequelizeDatabaseError',
+      original: { code: '42P01' },
+    });
+    expect((await request(appThrowing(err).app.callback()).get('/')).status).toBe(500);
+  });
+
   test('when an unanticipated constraint violation escapes, then 409 CONFLICT without the constraint or SQL', async () => {
     const err = Object.assign(new Error('duplicate key value violates unique constraint "users_email_live_key"'), {
       name: 'SequelizeUniqueConstraintError',

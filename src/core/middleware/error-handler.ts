@@ -42,6 +42,22 @@ const UNAVAILABLE_NAMES = new Set([
   'SequelizeConnectionTimedOutError',
 ]);
 
+/**
+ * The connection went away under a query: SQLSTATE class 08 (connection exception) or 57P01-03
+ * (the server terminated it: an operator, a failover, a restart), or the driver's own
+ * "connection terminated" without a SQLSTATE. A retry on a fresh pooled connection can succeed.
+ */
+function connectionLost(e: {
+  name?: string;
+  message?: string;
+  original?: { code?: unknown };
+  parent?: { code?: unknown };
+}): boolean {
+  const code = e.original?.code ?? e.parent?.code;
+  if (typeof code === 'string' && /^(08|57P0[123])/.test(code)) return true;
+  return e.name === 'SequelizeDatabaseError' && /connection (terminated|is closed)/i.test(e.message ?? '');
+}
+
 // A constraint the code did not anticipate (a race, a reference) is the client's conflict, not a crash.
 const CONFLICT_NAMES = new Set(['SequelizeUniqueConstraintError', 'SequelizeForeignKeyConstraintError']);
 
@@ -59,8 +75,12 @@ function describe(err: unknown): ErrorBody | null {
       headers,
     };
   }
-  const e = err as { status?: number; type?: string; headers?: Record<string, string>; name?: string };
-  if (e && UNAVAILABLE_NAMES.has(e.name ?? '')) {
+  const e = err as Parameters<typeof connectionLost>[0] & {
+    status?: number;
+    type?: string;
+    headers?: Record<string, string>;
+  };
+  if (e && (UNAVAILABLE_NAMES.has(e.name ?? '') || connectionLost(e))) {
     return {
       status: 503,
       code: 'SERVICE_UNAVAILABLE',
