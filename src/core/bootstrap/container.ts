@@ -13,6 +13,7 @@ import { EmailQueue } from '../infrastructure/email/email-queue';
 import { createEmailTransport } from '../infrastructure/email/nodemailer-transport';
 import { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
 import { MemoryCache } from '../infrastructure/cache/memory-cache';
+import { FailSoftCache } from '../infrastructure/cache/fail-soft-cache';
 import { RedisCache } from '../infrastructure/cache/redis-cache';
 import { pingRedis } from '../infrastructure/cache/redis';
 import { pingDatabase } from '../infrastructure/database/sequelize';
@@ -43,7 +44,8 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   container.set(TOKENS.logger, logger);
   container.set(TOKENS.sequelize, sequelize);
   container.set(TOKENS.redis, redis);
-  container.set(TOKENS.cache, redis ? new RedisCache(redis) : new MemoryCache());
+  // Redis down: the API keeps serving from the database (FailSoftCache) and readiness says so.
+  container.set(TOKENS.cache, redis ? new FailSoftCache(new RedisCache(redis), logger) : new MemoryCache());
   container.set(TOKENS.clock, systemClock);
   const mailer = new EmailQueue(createEmailTransport(config.email, logger), logger);
   const sockets = new SocketServer(
