@@ -22,8 +22,8 @@ const commaList = z
   );
 const duration = z.string().regex(/^\d+\s*(s|m|h|d)?$/, 'expected a duration such as 900, 15m, 12h or 7d');
 
-/** Every variable the service reads; .env.example documents each one. */
-const envSchema = z.object({
+/** Every variable the service reads; .env.example, the README and docs/deployment document each one (a test checks). */
+export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
