@@ -72,15 +72,28 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
   };
   let stopping = false;
   const fork = () => cluster.fork(env);
+  // A worker that cannot start (database unreachable) must not be re-forked in a tight loop:
+  // too many deaths in a short time stop the whole service with exit code 1.
+  const deaths: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
-    fork();
+    const now = Date.now();
+    deaths.push(now);
+    while (deaths.length > 0 && deaths[0]! < now - 60_000) deaths.shift();
+    if (deaths.length > 2 * config.http.workers) {
+      logger.fatal({ deaths: deaths.length }, 'workers keep dying; stopping');
+      shutdown('crash loop', 1);
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another in 1 s');
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, 1_000);
   });
   for (let i = 0; i < config.http.workers; i++) fork();
   logger.info({ workers: config.http.workers, pid: process.pid }, 'primary started');
 
-  const shutdown = (signal: string) => {
+  function shutdown(signal: string, exitCode = 0): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping workers');
@@ -90,13 +103,13 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
     void Promise.all(exited)
       .then(() => embedded?.stop())
       .then(
-        () => process.exit(0),
+        () => process.exit(exitCode),
         (err: unknown) => {
           logger.error({ err }, 'shutdown failed');
           process.exit(1);
         },
       );
-  };
+  }
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }

@@ -114,7 +114,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (config.metrics.port !== null) {
       const metrics = container.get(TOKENS.metrics);
       const metricsHttp = http.createServer((_req, res) => {
-        void metrics.render().then((body) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(body));
+        void metrics.render().then(
+          (body) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(body),
+          (err: Error) => {
+            logger.error({ err }, 'metrics rendering failed');
+            res.writeHead(500).end();
+          },
+        );
       });
       listening.push(metricsHttp);
       await new Promise<void>((resolve, reject) => {

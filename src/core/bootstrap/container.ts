@@ -49,7 +49,11 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   container.set(TOKENS.clock, systemClock);
   const mailer = new EmailQueue(createEmailTransport(config.email, logger), logger);
   const sockets = new SocketServer(
-    { corsOrigins: config.sockets.corsOrigins, channelPrefix: config.redis?.keyPrefix ?? '' },
+    {
+      corsOrigins: config.sockets.corsOrigins,
+      channelPrefix: config.redis?.keyPrefix ?? '',
+      websocketOnly: config.http.workers > 1,
+    },
     redis,
     logger,
   );

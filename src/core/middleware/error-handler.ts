@@ -43,10 +43,13 @@ const UNAVAILABLE_NAMES = new Set([
 ]);
 
 /**
- * The connection went away under a query: SQLSTATE class 08 (connection exception) or 57P01-03
+ * The connection went away under a query: SQLSTATE 08000/08003/08006 (connection exception), 57P01-03
  * (the server terminated it: an operator, a failover, a restart), or the driver's own
  * "connection terminated" without a SQLSTATE. A retry on a fresh pooled connection can succeed.
  */
+// Not all of class 08: 08P01 (protocol violation) is a bug, not a lost connection.
+const LOST_CONNECTION_CODES = new Set(['08000', '08003', '08006', '57P01', '57P02', '57P03', 'ECONNRESET', 'EPIPE']);
+
 function connectionLost(e: {
   name?: string;
   message?: string;
@@ -54,7 +57,7 @@ function connectionLost(e: {
   parent?: { code?: unknown };
 }): boolean {
   const code = e.original?.code ?? e.parent?.code;
-  if (typeof code === 'string' && /^(08|57P0[123])/.test(code)) return true;
+  if (typeof code === 'string' && LOST_CONNECTION_CODES.has(code)) return true;
   return e.name === 'SequelizeDatabaseError' && /connection (terminated|is closed)/i.test(e.message ?? '');
 }
 

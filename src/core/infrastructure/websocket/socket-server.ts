@@ -10,6 +10,11 @@ export interface SocketSettings {
   corsOrigins: string[];
   /** Prefix of the Redis pub/sub channels shared by every instance. */
   channelPrefix: string;
+  /**
+   * Only the websocket transport: required under node:cluster, which spreads a long-polling
+   * client's requests over workers that do not share its session.
+   */
+  websocketOnly: boolean;
 }
 
 /**
@@ -33,6 +38,7 @@ export class SocketServer {
       // Clients send their token in the handshake; nothing else travels before authentication.
       maxHttpBufferSize: 64 * 1024,
       serveClient: false,
+      ...(settings.websocketOnly ? { transports: ['websocket' as const] } : {}),
       // A dynamic namespace left without sockets (including after a refused handshake) is removed.
       cleanupEmptyChildNamespaces: true,
     });

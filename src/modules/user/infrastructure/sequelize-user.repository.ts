@@ -200,8 +200,10 @@ export class SequelizeUserRepository implements UserRepository {
         replacements: { ...toRow(user), version: user.version },
         transaction: UnitOfWork.current(),
       });
-      user.markStored();
-      return typeof count === 'number' ? count : Number((count as { rowCount?: number }).rowCount ?? 0);
+      const written = typeof count === 'number' ? count : Number((count as { rowCount?: number }).rowCount ?? 0);
+      // Only a row actually written moves the version (a refused save keeps the old one).
+      if (written > 0) user.markStored();
+      return written;
     } catch (err) {
       if (err instanceof UniqueConstraintError) throw new EmailTakenError();
       throw err;
