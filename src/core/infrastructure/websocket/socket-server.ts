@@ -39,8 +39,6 @@ export class SocketServer {
       maxHttpBufferSize: 64 * 1024,
       serveClient: false,
       ...(settings.websocketOnly ? { transports: ['websocket' as const] } : {}),
-      // A dynamic namespace left without sockets (including after a refused handshake) is removed.
-      cleanupEmptyChildNamespaces: true,
     });
     if (redis) {
       // Dedicated connections (a subscribed connection can do nothing else), opened by attach().

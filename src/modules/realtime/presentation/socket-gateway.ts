@@ -62,10 +62,28 @@ export function mountGateway(io: Server, deps: GatewayDeps): Gateway {
     createChild(name: string): Namespace;
     children: Set<Namespace>;
   };
+  /**
+   * Removes a workspace namespace nobody is in or joining any more, so refused handshakes and
+   * departures cannot pile namespaces (and their Redis subscriptions) up. Unlike Socket.IO's own
+   * cleanupEmptyChildNamespaces, it also waits for handshakes still being authorized, so a client
+   * being let in never lands in a namespace that was just dropped.
+   */
+  const releaseIfIdle = (namespace: Namespace) => {
+    const joining = (namespace as unknown as { _preConnectSockets: Map<string, unknown> })._preConnectSockets;
+    if (namespace.sockets.size > 0 || joining.size > 0 || io._nsps.get(namespace.name) !== namespace) return;
+    void namespace.adapter.close();
+    io._nsps.delete(namespace.name);
+    workspaces.children.delete(namespace);
+  };
+
   workspaces.use((socket, next) => {
     void authorize(socket, deps).then(
       () => next(),
-      (err: Error) => next(err),
+      (err: Error) => {
+        next(err);
+        // The refused socket leaves the namespace on the next tick.
+        setImmediate(() => releaseIfIdle(socket.nsp));
+      },
     );
   });
   workspaces.on('connection', (socket: Socket) => {
@@ -73,7 +91,10 @@ export function mountGateway(io: Server, deps: GatewayDeps): Gateway {
     void socket.join([userRoom(data.userId), sessionRoom(data.sessionId)]);
     const timer = setTimeout(() => socket.disconnect(true), Math.max(0, data.expiresAt * 1000 - deps.now()));
     timer.unref();
-    socket.on('disconnect', () => clearTimeout(timer));
+    socket.on('disconnect', () => {
+      clearTimeout(timer);
+      setImmediate(() => releaseIfIdle(socket.nsp));
+    });
   });
 
   /** This instance's sockets only: every instance runs it for a disconnect (see DISCONNECT). */
@@ -102,11 +123,7 @@ export function mountGateway(io: Server, deps: GatewayDeps): Gateway {
       (room ? namespace.to(room) : namespace).emit(event, payloadOf(event, payload));
       // Made only to publish (nobody here listens): released at once, so emits to many
       // workspaces leave neither namespaces nor Redis subscriptions behind.
-      if (!existing && namespace.sockets.size === 0) {
-        void namespace.adapter.close();
-        io._nsps.delete(name);
-        workspaces.children.delete(namespace);
-      }
+      if (!existing) releaseIfIdle(namespace);
     },
     disconnect(target) {
       disconnectLocal(target);
