@@ -1,32 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../../scripts/bench/lib';
+import { buildDist, freePort, ROOT, waitReady } from '../support/processes';
 import { API, STRONG_PASSWORD } from '../support/auth-helpers';
 import { testRedisUrl } from '../support/test-server';
 
-const ROOT = path.resolve(__dirname, '../..');
 const redisUrl = testRedisUrl();
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
-    if (
-      await fetch(`${url}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    if (Date.now() > deadline) throw new Error('not ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe('WEB_CONCURRENCY: several workers on one port', () => {
-  beforeAll(() => {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-  }, 120_000);
+  beforeAll(() => buildDist(), 120_000);
 
   test('when more than one worker is asked for without Redis, then the configuration is refused', () => {
     let stderr = '';
@@ -45,9 +26,6 @@ describe('WEB_CONCURRENCY: several workers on one port', () => {
 
   if (redisUrl) {
     test('when started with two workers, then both serve the port, a token from one works on the other, and SIGTERM stops everything', async () => {
-      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-        cwd: ROOT,
-      });
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       // No JWT secret configured: the primary makes one for all workers.
@@ -66,7 +44,7 @@ describe('WEB_CONCURRENCY: several workers on one port', () => {
         stdio: 'ignore',
       });
       try {
-        await waitReady(url, child);
+        await waitReady(`${url}/health/ready`, child);
         const email = `cluster-${port}@example.com`;
         const registered = await fetch(`${url}${API}/auth/register`, {
           method: 'POST',

@@ -1,22 +1,17 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../scripts/bench/lib';
+import { buildDist, exitOf, freePort, ROOT, tenantMigrationsWith } from '../support/processes';
 import { API, STRONG_PASSWORD } from '../support/auth-helpers';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { verifiedAccount } from '../support/workspace-helpers';
 
-const ROOT = path.resolve(__dirname, '../..');
-const exitOf = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
 /** Faults that need a real process: killed mid-provisioning, stopped under load. */
 describe('fault: process deaths', () => {
   let server: TestServer;
   beforeAll(async () => {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    buildDist();
     server = await startTestServer();
   }, 120_000);
   afterAll(() => server.stop());
@@ -24,15 +19,11 @@ describe('fault: process deaths', () => {
   test('when the provisioning process is killed (SIGKILL) inside its transaction, then no half tenant is left, before or after a restart', async () => {
     const owner = await verifiedAccount(server);
     // The real tenant migrations, plus one that waits, so the kill lands inside the transaction.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slow-migrations-'));
-    for (const file of fs.readdirSync(path.join(ROOT, 'dist/tenants/migrations')).filter((f) => f.endsWith('.js'))) {
-      fs.symlinkSync(path.join(ROOT, 'dist/tenants/migrations', file), path.join(dir, file));
-    }
-    fs.writeFileSync(
-      path.join(dir, '29990101000000-slow.js'),
-      "exports.up = async ({ context: { query } }) => { await query('CREATE TABLE crash_marker (id int); SELECT pg_sleep(3)'); };\n" +
+    const dir = tenantMigrationsWith({
+      '29990101000000-slow.js':
+        "exports.up = async ({ context: { query } }) => { await query('CREATE TABLE crash_marker (id int); SELECT pg_sleep(3)'); };\n" +
         'exports.down = async () => {};\n',
-    );
+    });
     const name = `Crashed ${Date.now()}`;
     const child = spawn(
       process.execPath,

@@ -1,39 +1,15 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { buildDist, exitOf, freePort, ROOT, waitReady } from '../support/processes';
 
-const ROOT = path.resolve(__dirname, '../..');
 const SERVER = path.join(ROOT, 'dist/src/main.js');
 
 // The same entry point the Dockerfile and `npm start` run, with only what a fresh machine has.
 function baseEnv(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function waitForReady(url: string, child: ChildProcess, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early with ${child.exitCode}`);
-    const res = await fetch(url).catch(() => null);
-    if (res?.status === 200) return res;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('server did not become ready');
 }
 
 function portAcceptsConnections(port: number): Promise<boolean> {
@@ -50,7 +26,7 @@ function portAcceptsConnections(port: number): Promise<boolean> {
 describe('the server process', () => {
   beforeAll(() => {
     // Incremental: a no-op when dist is current.
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    buildDist();
   }, 120_000);
 
   test('when variables are invalid, then it exits 1 naming every bad variable and starts nothing', async () => {
@@ -82,7 +58,7 @@ describe('the server process', () => {
     });
     const exited = exitOf(child);
     try {
-      const ready = await waitForReady(`http://127.0.0.1:${port}/health/ready`, child, 60_000);
+      const ready = await waitReady(`http://127.0.0.1:${port}/health/ready`, child, 60_000);
       expect(await ready.json()).toEqual({ data: { status: 'ok', checks: { database: 'up' } } });
       const doc = await fetch(`http://127.0.0.1:${port}/api/v1/openapi.json`);
       expect(doc.status).toBe(200);

@@ -1,34 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SchemaName } from '../../src/core/domain/schema-name';
+import { buildDist, ROOT, runScript, tenantMigrationsWith } from '../support/processes';
 import { execute, selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createWorkspace, verifiedAccount } from '../support/workspace-helpers';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a compiled admin script the way `npm run` does, against the test database. */
-function script(name: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'dist/scripts', `${name}.js`), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: process.env.DATABASE_URL, ...env },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const NOTES_MIGRATION = `
 exports.up = async ({ context: { query } }) => { await query('CREATE TABLE notes (id int PRIMARY KEY)'); };
@@ -40,15 +16,10 @@ describe('tenant admin scripts', () => {
   let migrationsDir: string;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    buildDist();
     server = await startTestServer();
     // The real tenant migrations plus one new one, as a release that adds a tenant table would ship.
-    migrationsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-migrations-'));
-    for (const file of fs.readdirSync(path.join(ROOT, 'dist/tenants/migrations')).filter((f) => f.endsWith('.js'))) {
-      // Linked, not copied: Node resolves a symlinked module's own imports from its real location.
-      fs.symlinkSync(path.join(ROOT, 'dist/tenants/migrations', file), path.join(migrationsDir, file));
-    }
-    fs.writeFileSync(path.join(migrationsDir, '20991231000000-notes.js'), NOTES_MIGRATION);
+    migrationsDir = tenantMigrationsWith({ '20991231000000-notes.js': NOTES_MIGRATION });
   }, 120_000);
   afterAll(async () => {
     await server.stop();
@@ -64,7 +35,7 @@ describe('tenant admin scripts', () => {
 
   test('when tenant:provision names an existing owner, then the workspace is created and the owner is its admin', async () => {
     const owner = await verifiedAccount(server);
-    const run = await script('tenant-provision', ['--name', 'Scripted Inc', '--owner', owner.email]);
+    const run = await runScript('tenant-provision', ['--name', 'Scripted Inc', '--owner', owner.email]);
     expect(run).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
     const id = /provisioned ([0-9a-f-]{36})/.exec(run.stdout)?.[1];
     expect(id).toBeDefined();
@@ -75,7 +46,7 @@ describe('tenant admin scripts', () => {
       [owner.user.id],
     );
     expect(admins).toHaveLength(1);
-    const missing = await script('tenant-provision', ['--name', 'X']);
+    const missing = await runScript('tenant-provision', ['--name', 'X']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('--name and --owner are required');
   });
@@ -91,7 +62,7 @@ describe('tenant admin scripts', () => {
     await execute(server, `CREATE TABLE ${SchemaName.forWorkspace(broken.id).quoted}.notes (x int)`);
     const env = { TENANT_MIGRATIONS_DIR: migrationsDir };
 
-    const first = await script('tenants-migrate', ['--concurrency', '3'], env);
+    const first = await runScript('tenants-migrate', ['--concurrency', '3'], env);
 
     expect(first.code).toBe(1);
     expect(first.stdout).toMatch(new RegExp(`FAILED ${broken.slug} \\(${broken.id}\\) after \\d+ ms: .*notes`));
@@ -110,12 +81,12 @@ describe('tenant admin scripts', () => {
     expect(brokenRow?.schema_version).toBe(shipped.at(-1)!.replace(/\.js$/, ''));
 
     await execute(server, `DROP TABLE ${SchemaName.forWorkspace(broken.id).quoted}.notes`);
-    const second = await script('tenants-migrate', [], env);
+    const second = await runScript('tenants-migrate', [], env);
 
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/tenants: \d+ in [\d.]+s: \d+ migrated, \d+ up to date, 0 failed, 0 not run/);
     expect(await hasNotes(broken.id)).toBe(true);
-    const status = await script('tenants-status', [], env);
+    const status = await runScript('tenants-status', [], env);
     // Other test files create tenants concurrently, so only this run's tenants are asserted.
     expect(status.stdout).toContain(`${broken.id}  ${broken.slug.padEnd(30)} up to date`);
   }, 60_000);
@@ -124,19 +95,19 @@ describe('tenant admin scripts', () => {
     const owner = await verifiedAccount(server);
     const ws = await createWorkspace(server, owner, 'Doomed Corp');
 
-    const active = await script('tenant-drop', [ws.id, '--yes']);
+    const active = await runScript('tenant-drop', [ws.id, '--yes']);
     expect(active.code).toBe(1);
     expect(active.stderr).toContain('delete it first');
 
     await execute(server, "UPDATE public.workspaces SET status = 'deleted', deleted_at = now() WHERE id = $1", [ws.id]);
-    expect((await script('tenant-drop', [ws.slug])).code).toBe(1);
-    const dropped = await script('tenant-drop', [ws.slug, '--yes']);
+    expect((await runScript('tenant-drop', [ws.slug])).code).toBe(1);
+    const dropped = await runScript('tenant-drop', [ws.slug, '--yes']);
     expect(dropped.code).toBe(0);
     const left = await selectRows(server, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [
       SchemaName.forWorkspace(ws.id).value,
     ]);
     expect(left).toEqual([]);
-    const list = await script('tenants-list', ['--json']);
+    const list = await runScript('tenants-list', ['--json']);
     expect(JSON.parse(list.stdout).map((t: { id: string }) => t.id)).not.toContain(ws.id);
   });
 });

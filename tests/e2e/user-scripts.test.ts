@@ -1,39 +1,19 @@
-import { execFile, execFileSync } from 'node:child_process';
-import path from 'node:path';
 import request from 'supertest';
 import { API, bearer, login } from '../support/auth-helpers';
+import { buildDist, runScript } from '../support/processes';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { verifiedAccount } from '../support/workspace-helpers';
 
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Runs a compiled script the way `npm run` does, against the test database; stdin is not a terminal. */
-function script(name: string, args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'dist/scripts', `${name}.js`), ...args],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          DATABASE_URL: process.env.DATABASE_URL,
-          BCRYPT_ROUNDS: '4',
-          ...env,
-        },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** Scripts run with a cheap bcrypt cost: these tests are about what the scripts do. */
+const script = (name: string, args: string[], env: Record<string, string> = {}) =>
+  runScript(name, args, { BCRYPT_ROUNDS: '4', ...env });
 
 describe('user admin scripts', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    buildDist();
     server = await startTestServer();
   }, 120_000);
   afterAll(() => server.stop());

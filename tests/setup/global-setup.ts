@@ -1,21 +1,11 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { startEmbeddedPostgres } from '../../src/core/infrastructure/database/embedded-postgres';
 import { createPublicMigrator } from '../../src/core/infrastructure/database/migrator';
 import { createLogger } from '../../src/core/logger';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+import { freePort } from '../support/processes';
 
 /**
  * Uses DATABASE_URL when given (CI: the machine's PostgreSQL), else the same embedded PostgreSQL

@@ -1,0 +1,74 @@
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Helpers of the suites that run the compiled server and scripts as real processes. */
+export const ROOT = path.resolve(__dirname, '../..');
+
+/** Compiles to dist/ as `npm start` does (incremental: a no-op when dist is current). */
+export function buildDist(): void {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Polls the URL until it answers 200; fails if the process exits first or time runs out. */
+export async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited early with ${child.exitCode}`);
+    const res = await fetch(url).catch(() => null);
+    if (res?.status === 200) return res;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+export interface ScriptRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a compiled admin script the way `npm run` does, against the test database (stdin is no terminal). */
+export function runScript(name: string, args: string[], env: Record<string, string> = {}): Promise<ScriptRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'dist/scripts', `${name}.js`), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: process.env.DATABASE_URL, ...env },
+      },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * A tenant migrations folder as a release that adds one would ship: the real compiled migrations
+ * (linked, so their imports resolve from their real location) plus `extra` (file name → source).
+ */
+export function tenantMigrationsWith(extra: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-migrations-'));
+  const compiled = path.join(ROOT, 'dist/tenants/migrations');
+  for (const file of fs.readdirSync(compiled).filter((f) => f.endsWith('.js'))) {
+    fs.symlinkSync(path.join(compiled, file), path.join(dir, file));
+  }
+  for (const [file, source] of Object.entries(extra)) fs.writeFileSync(path.join(dir, file), source);
+  return dir;
+}
