@@ -1,11 +1,25 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildDist, exitOf, freePort, ROOT, tenantMigrationsWith } from '../support/processes';
+import {
+  buildDist,
+  exitOf,
+  explainFailure,
+  freePort,
+  ROOT,
+  spawnNode,
+  tenantMigrationsWith,
+  waitReady,
+} from '../support/processes';
 import { API, STRONG_PASSWORD } from '../support/auth-helpers';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { verifiedAccount } from '../support/workspace-helpers';
+
+/** The server's http_requests_in_flight gauge, read from its METRICS_PORT (off the API's own port). */
+async function inFlight(metricsPort: number): Promise<number> {
+  const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+  return Number(/^http_requests_in_flight (\d+)/m.exec(text)?.[1] ?? 0);
+}
 
 /** Faults that need a real process: killed mid-provisioning, stopped under load. */
 describe('fault: process deaths', () => {
@@ -25,16 +39,16 @@ describe('fault: process deaths', () => {
         'exports.down = async () => {};\n',
     });
     const name = `Crashed ${Date.now()}`;
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'dist/scripts/tenant-provision.js'), '--name', name, '--owner', owner.email],
+    const provision = spawnNode(
+      path.join(ROOT, 'dist/scripts/tenant-provision.js'),
+      ['--name', name, '--owner', owner.email],
       {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, DATABASE_URL: process.env.DATABASE_URL, TENANT_MIGRATIONS_DIR: dir },
-        stdio: 'ignore',
+        DATABASE_URL: process.env.DATABASE_URL,
+        TENANT_MIGRATIONS_DIR: dir,
       },
     );
-    try {
+    const { child } = provision;
+    await explainFailure([provision], async () => {
       const deadline = Date.now() + 20_000;
       while (
         (
@@ -73,59 +87,53 @@ describe('fault: process deaths', () => {
       const restarted = await startTestServer();
       await restarted.stop();
       expect(await leftovers()).toEqual({ rows: [], markers: [] });
-    } finally {
+    }).finally(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   test('when SIGTERM arrives under load, then every accepted request completes, nothing is lost, and the process exits 0', async () => {
-    const port = await freePort();
+    const [port, metricsPort] = [await freePort(), await freePort()];
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: process.env.DATABASE_URL,
-        PORT: String(port),
-        // Slow enough (about 50 ms of bcrypt each, on 4 threads) that many are in flight at the signal.
-        BCRYPT_ROUNDS: '10',
-        AUTH_RATE_LIMIT_MAX: '100000',
-        RATE_LIMIT_MAX_REQUESTS: '100000',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: 'ignore',
+    const api = spawnNode(path.join(ROOT, 'dist/src/main.js'), [], {
+      DATABASE_URL: process.env.DATABASE_URL,
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      // Slow enough (about 100 ms of bcrypt each, on 4 threads) that all are in flight at the signal.
+      BCRYPT_ROUNDS: '11',
+      AUTH_RATE_LIMIT_MAX: '100000',
+      RATE_LIMIT_MAX_REQUESTS: '100000',
+      LOG_LEVEL: 'warn',
     });
-    const exited = exitOf(child);
-    const deadline = Date.now() + 30_000;
-    while (
-      !(await fetch(`${url}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > deadline) throw new Error('not ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const prefix = `sigterm-${port}-`;
-    const registrations = Array.from({ length: 40 }, (_, i) =>
-      fetch(`${url}${API}/auth/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', connection: 'close' },
-        body: JSON.stringify({ email: `${prefix}${i}@example.com`, password: STRONG_PASSWORD, name: `Load ${i}` }),
-      }).then((r) => r.status),
-    );
-    await new Promise((r) => setTimeout(r, 150));
-    child.kill('SIGTERM');
+    await explainFailure([api], async () => {
+      await waitReady(`${url}/health/ready`, api.child, 30_000);
+      const prefix = `sigterm-${port}-`;
+      const registrations = Array.from({ length: 40 }, (_, i) =>
+        fetch(`${url}${API}/auth/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', connection: 'close' },
+          body: JSON.stringify({ email: `${prefix}${i}@example.com`, password: STRONG_PASSWORD, name: `Load ${i}` }),
+        }).then((r) => r.status),
+      );
+      // "Accepted" means the server has read the request: a connection still in the kernel's
+      // backlog when listening stops is refused, as by any server. Signal once all 40 are in.
+      const deadline = Date.now() + 20_000;
+      while ((await inFlight(metricsPort)) < 40) {
+        if (Date.now() > deadline) throw new Error('the 40 requests never were in flight together');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      api.child.kill('SIGTERM');
 
-    const statuses = await Promise.all(registrations);
-    expect(statuses).toEqual(Array.from({ length: 40 }, () => 201));
-    expect(await exited).toBe(0);
-    const stored = await selectRows<{ count: string }>(
-      server,
-      'SELECT count(*) FROM public.users WHERE email LIKE $1',
-      [`${prefix}%`],
-    );
-    expect(Number(stored[0]!.count)).toBe(40);
+      const statuses = await Promise.all(registrations);
+      expect(statuses).toEqual(Array.from({ length: 40 }, () => 201));
+      expect(await api.exited).toBe(0);
+      const stored = await selectRows<{ count: string }>(
+        server,
+        'SELECT count(*) FROM public.users WHERE email LIKE $1',
+        [`${prefix}%`],
+      );
+      expect(Number(stored[0]!.count)).toBe(40);
+    });
   }, 60_000);
 });

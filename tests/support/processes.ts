@@ -1,4 +1,4 @@
-import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -71,4 +71,47 @@ export function tenantMigrationsWith(extra: Record<string, string>): string {
   }
   for (const [file, source] of Object.entries(extra)) fs.writeFileSync(path.join(dir, file), source);
   return dir;
+}
+
+/** A child process whose stdout and stderr are kept (the last 64 KiB of each) to explain a failure. */
+export interface Spawned {
+  child: ChildProcess;
+  name: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+const TAIL_BYTES = 64 * 1024;
+
+/** Starts `node <script> ...args` from the project root with exactly `env` (plus PATH and HOME). */
+export function spawnNode(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let kept = '';
+  const keep = (chunk: Buffer) => {
+    kept = (kept + chunk.toString()).slice(-TAIL_BYTES);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return { child, name: path.relative(ROOT, script), output: () => kept, exited: exitOf(child) };
+}
+
+/**
+ * Runs a test body; if it fails, the error carries what the spawned processes printed, so a
+ * failure in CI says why the process misbehaved, not only that it did.
+ */
+export async function explainFailure<T>(processes: Spawned[], body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    const outputs = processes.map((p) => `--- output of ${p.name} (pid ${p.child.pid}) ---\n${p.output() || '(none)'}`);
+    if (err instanceof Error) {
+      err.message = `${err.message}\n\n${outputs.join('\n')}`;
+      throw err;
+    }
+    throw new Error(`${String(err)}\n\n${outputs.join('\n')}`, { cause: err });
+  }
 }

@@ -26,6 +26,8 @@ export class Metrics {
   private readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
   private readonly tenantTransactions: Histogram<'outcome'>;
   private readonly handlerFailures: Counter<'event'>;
+  /** Requests being served: a plain number, read at scrape time (nothing on the request path). */
+  private inFlight = 0;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -66,6 +68,15 @@ export class Metrics {
         this.set({ state: 'waiting' }, stats.waiting);
       },
     });
+    const requests = () => this.inFlight;
+    new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests accepted and not yet answered (what a graceful stop waits for)',
+      registers,
+      collect() {
+        this.set(requests());
+      },
+    });
     new Gauge({
       name: 'socket_connections',
       help: 'Connected Socket.IO clients per namespace',
@@ -90,9 +101,11 @@ export class Metrics {
   httpMiddleware(): Middleware {
     return async (ctx, next) => {
       const end = this.requestDuration.startTimer();
+      this.inFlight += 1;
       try {
         await next();
       } finally {
+        this.inFlight -= 1;
         const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
         end({ method: ctx.method, route: String(route), status: String(ctx.status) });
       }
