@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { SchemaName } from '../../src/core/domain/schema-name';
 import { createTenantMigrator } from '../../src/core/infrastructure/database/migrator';
+import { tenantQuery } from '../../src/core/infrastructure/database/tenant-query';
 import { UnitOfWork } from '../../src/core/infrastructure/database/unit-of-work';
 import { createLogger } from '../../src/core/logger';
 
@@ -119,5 +120,70 @@ describe('tenant scope (UnitOfWork.runInTenant)', () => {
       { replacements: { schema: schema.value }, type: QueryTypes.SELECT },
     );
     expect(Number(found?.count)).toBe(0);
+  });
+});
+
+describe('read-only tenant scope (UnitOfWork.readInTenant)', () => {
+  let sequelize: Sequelize;
+  let uow: UnitOfWork;
+  const schemas: SchemaName[] = [];
+  const names = () =>
+    tenantQuery<{ name: string }>(sequelize, 'SELECT name FROM roles WHERE NOT is_system ORDER BY name', {}).then(
+      (rows) => rows.map((r) => r.name),
+    );
+
+  beforeAll(async () => {
+    sequelize = singleConnection();
+    uow = new UnitOfWork(sequelize);
+  });
+  afterAll(async () => {
+    for (const schema of schemas) await sequelize.query(`DROP SCHEMA IF EXISTS ${schema.quoted} CASCADE`);
+    await sequelize.close();
+  });
+
+  test('when read scopes and write transactions of different tenants interleave on one connection, then each sees only its own rows', async () => {
+    const tenants = await Promise.all(['r1', 'r2', 'r3'].map((m) => provision(sequelize, uow, m)));
+    schemas.push(...tenants);
+    const seen = await Promise.all(
+      Array.from({ length: 150 }, (_, i) => {
+        const index = i % tenants.length;
+        const scope = i % 2 === 0 ? uow.readInTenant.bind(uow) : uow.runInTenant.bind(uow);
+        return scope(tenants[index]!, names).then((found) => ({ index, found }));
+      }),
+    );
+    for (const { index, found } of seen) expect(found).toEqual([`r${index + 1}`]);
+    expect(await searchPath(sequelize)).toBe('"$user", public');
+  });
+
+  test('when a read scope tries to write, then PostgreSQL refuses it as a read-only transaction and the connection is left clean', async () => {
+    const schema = await provision(sequelize, uow, 'ro');
+    schemas.push(schema);
+
+    await expect(
+      uow.readInTenant(schema, () => tenantQuery(sequelize, "INSERT INTO roles (name) VALUES ('sneaky')", {})),
+    ).rejects.toMatchObject({ parent: { code: '25006' } });
+
+    expect(await uow.readInTenant(schema, names)).toEqual(['ro']);
+    const [settings] = await sequelize.query<{ ro: string }>("SELECT current_setting('transaction_read_only') AS ro", {
+      type: QueryTypes.SELECT,
+    });
+    expect(settings?.ro).toBe('off');
+    expect(await searchPath(sequelize)).toBe('"$user", public');
+  });
+
+  test('when a transaction or another tenant scope is opened inside a read scope, then it is refused', async () => {
+    const [a, b] = [await provision(sequelize, uow, 'ra'), await provision(sequelize, uow, 'rb')];
+    schemas.push(a, b);
+    await expect(uow.readInTenant(a, () => uow.run(names))).rejects.toThrow(
+      /read-only route cannot open a transaction/,
+    );
+    await expect(uow.readInTenant(a, () => uow.runInTenant(a, names))).rejects.toThrow(/cannot open inside another/);
+    await expect(uow.readInTenant(a, () => uow.readInTenant(b, names))).rejects.toThrow(/cannot open inside another/);
+    await expect(uow.runInTenant(a, () => uow.readInTenant(b, names))).rejects.toThrow(/cannot open inside another/);
+    await expect(uow.readInTenant(a, () => uow.readInTenant(a, names))).resolves.toEqual(['ra']);
+  });
+
+  test('when a tenant query runs outside any tenant scope, then it is refused before reaching the database', () => {
+    expect(() => tenantQuery(sequelize, 'SELECT 1', {})).toThrow(/only inside a tenant scope/);
   });
 });

@@ -1,6 +1,7 @@
 import type { AppModule } from '../../src/core/bootstrap/module';
 import { TOKENS } from '../../src/core/bootstrap/tokens';
 import { paginationQuery } from '../../src/core/http/envelope';
+import { tenantQuery } from '../../src/core/infrastructure/database/tenant-query';
 import { UnitOfWork } from '../../src/core/infrastructure/database/unit-of-work';
 import { defineRoute } from '../../src/core/http/route';
 import { z } from '../../src/core/http/zod';
@@ -81,6 +82,26 @@ export const tenantProbeModule: AppModule = {
         throw new Error('failure after a tenant write');
       },
     }),
+    // The same tenant write from a GET: refused by PostgreSQL unless the route says readOnly: false.
+    ...([true, false] as const).map((readOnly) =>
+      defineRoute({
+        method: 'get',
+        path: `/_probe/tenant-get-that-writes/${readOnly ? 'read-only' : 'declared'}`,
+        tags: ['Probe'],
+        summary: 'Writes a role from a GET',
+        auth: 'workspace',
+        permission: null,
+        readOnly,
+        request: { query: z.strictObject({ name: z.string().max(50) }) },
+        response: { status: 200, description: 'Written', schema: z.object({ searchPath: z.string() }) },
+        handler: async ({ query }) => {
+          const sequelize = container.get(TOKENS.sequelize);
+          await tenantQuery(sequelize, 'INSERT INTO roles (name) VALUES (:name) RETURNING id', { name: query.name });
+          const [row] = await tenantQuery<{ search_path: string }>(sequelize, 'SHOW search_path', {});
+          return { searchPath: row!.search_path };
+        },
+      }),
+    ),
   ],
 };
 

@@ -6,7 +6,7 @@ import type { Clock } from '../domain/clock';
 import type { Guards } from '../http/route-registry';
 import type { RouteRegistry } from '../http/route-registry';
 import type { Cache } from '../infrastructure/cache/cache';
-import type { TransactionRunner } from '../infrastructure/database/unit-of-work';
+import type { TenantScopes } from '../infrastructure/database/unit-of-work';
 import type { Mailer } from '../infrastructure/email/email';
 import type { EventBus } from '../infrastructure/events/event-bus';
 import type { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
@@ -24,7 +24,7 @@ export const TOKENS = {
   redis: new Token<Redis | null>('Redis'),
   cache: new Token<Cache>('Cache'),
   eventBus: new Token<EventBus>('EventBus'),
-  transactions: new Token<TransactionRunner>('TransactionRunner'),
+  transactions: new Token<TenantScopes>('TransactionRunner'),
   mailer: new Token<Mailer>('Mailer'),
   tasks: new Token<BackgroundTasks>('BackgroundTasks'),
   routes: new Token<RouteRegistry>('RouteRegistry'),

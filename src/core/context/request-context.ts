@@ -8,8 +8,13 @@ export interface RequestContext {
   userAgent?: string;
   actorId?: string;
   transaction?: Transaction;
-  /** Set while the transaction's search_path points at a tenant schema. */
+  /** Set while the request is scoped to a tenant schema (in a transaction, or read-only). */
   tenantSchema?: string;
+  /**
+   * A read-only tenant scope has no transaction: each tenant query carries its own
+   * `SET LOCAL search_path` and runs as one implicit, read-only transaction (UnitOfWork.readInTenant).
+   */
+  tenantReadOnly?: boolean;
   /** Work to run once the current transaction has committed (cache invalidation, events). */
   afterCommit?: (() => Promise<void>)[];
 }

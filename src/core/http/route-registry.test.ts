@@ -43,20 +43,22 @@ describe('RouteRegistry', () => {
   test('when an authenticated route declares no permission (not even null), then mounting fails', () => {
     const undeclared = { ...guarded, permission: undefined };
     const reg = new RouteRegistry('/api/v1', { title: 't', version: 'v1', description: 'd' }).add(undeclared);
-    expect(() => reg.router({ auth: { user: [] }, permission: () => async () => undefined })).toThrow(
+    expect(() => reg.router({ auth: { user: () => [] }, permission: () => async () => undefined })).toThrow(
       /must declare a permission/,
     );
   });
 
   test('when a route needs a permission and no permission guard exists, then mounting fails', () => {
-    expect(() => registry().router({ auth: { user: [async (_ctx, next) => next()] } })).toThrow(/No permission guard/);
+    expect(() => registry().router({ auth: { user: () => [async (_ctx, next) => next()] } })).toThrow(
+      /No permission guard/,
+    );
   });
 
   test('when guards are configured, then they run before validation in order: auth, then permission', async () => {
     const seen: string[] = [];
     const app = appWith({
       auth: {
-        user: [
+        user: () => [
           async (ctx, next) => {
             seen.push('auth');
             if (!ctx.get('Authorization')) throw new UnauthorizedError();
@@ -121,7 +123,7 @@ describe('RouteRegistry', () => {
       new RouteRegistry('/api/v1', { title: 't', version: 'v1', description: 'd' })
         .add(scoped)
         .router({
-          auth: { user: [mark('user')], workspace: [mark('user'), mark('tenant')] },
+          auth: { user: () => [mark('user')], workspace: () => [mark('user'), mark('tenant')] },
           permission: (code) => mark(code),
         })
         .routes(),

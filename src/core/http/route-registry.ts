@@ -9,8 +9,11 @@ import type { AuthMode, RouteSpec, UploadedFile } from './route';
 import { z } from './zod';
 
 export interface Guards {
-  /** Middlewares run before validation for each auth mode ('public' needs none). */
-  auth: Partial<Record<Exclude<AuthMode, 'public'>, Middleware[]>>;
+  /**
+   * The middlewares run before validation for each auth mode ('public' needs none), made once
+   * per route when it is mounted (the workspace guard reads whether the route is read-only).
+   */
+  auth: Partial<Record<Exclude<AuthMode, 'public'>, (route: RouteSpec) => Middleware[]>>;
   permission?: (code: string) => Middleware;
 }
 
@@ -186,7 +189,7 @@ export class RouteRegistry {
         }
         const modeGuards = guards.auth[auth];
         if (!modeGuards) throw new Error(`No guard is configured for auth mode "${auth}" (${route.path})`);
-        chain.push(...modeGuards);
+        chain.push(...modeGuards(route));
       }
       if (permission) {
         if (!guards.permission) throw new Error(`No permission guard is configured (${route.path})`);

@@ -56,6 +56,13 @@ export interface RouteSpec<
    * route must declare one or the other: mounting fails otherwise.
    */
   permission?: string | null;
+  /**
+   * A workspace route that only reads runs without a transaction: each tenant query carries its
+   * own search_path in one round trip, inside a read-only implicit transaction, so a write there
+   * fails rather than slip through. Defaults to true for GET and false otherwise; a GET that
+   * writes must say `readOnly: false`.
+   */
+  readOnly?: boolean;
   /** Extra middleware run after the guards and before validation (e.g. a stricter rate limit). */
   middleware?: Middleware[];
   request?: {
@@ -88,6 +95,11 @@ export interface RouteSpec<
 }
 
 export type RouteResult<R> = R extends z.ZodType ? z.input<R> | Page<z.input<R>> : unknown;
+
+/** Whether the route runs in a read-only tenant scope (see RouteSpec.readOnly). */
+export function isReadOnly(route: Pick<RouteSpec, 'method' | 'readOnly'>): boolean {
+  return route.readOnly ?? route.method === 'get';
+}
 
 /** Identity helper that lets TypeScript infer a route's input types from its schemas. */
 export function defineRoute<

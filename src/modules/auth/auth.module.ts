@@ -46,9 +46,10 @@ export const authModule: AppModule = {
     // The user context decides when passwords are checked and sessions end; this context knows how.
     container.set({ id: ACCOUNT_SECURITY, factory: () => container.get(AuthAccountSecurity) });
     const guards = container.get(TOKENS.guards);
+    const bearer = bearerGuard(() => container.get(Authenticator));
     container.set(TOKENS.guards, {
       ...guards,
-      auth: { ...guards.auth, user: [bearerGuard(() => container.get(Authenticator))] },
+      auth: { ...guards.auth, user: () => [bearer] },
     });
   },
   routes: authRoutes,

@@ -1,5 +1,6 @@
 import { TOKENS } from '../../core/bootstrap/tokens';
 import type { AppModule } from '../../core/bootstrap/module';
+import { isReadOnly } from '../../core/http/route';
 import { DEFAULT_WORKSPACE } from '../auth/auth.public';
 import {
   TENANT_INVITATIONS,
@@ -47,12 +48,19 @@ export const workspaceModule: AppModule = {
       },
     });
     const guards = container.get(TOKENS.guards);
-    const user = guards.auth.user ?? [];
+    const user = guards.auth.user ?? (() => []);
     const tenant = workspaceGuard(
       () => container.get(WorkspaceAccessCache),
       () => container.get(TOKENS.transactions),
     );
-    container.set(TOKENS.guards, { ...guards, auth: { ...guards.auth, workspace: [...user, tenant] } });
+    const scoped = { readOnly: tenant(true), readWrite: tenant(false) };
+    container.set(TOKENS.guards, {
+      ...guards,
+      auth: {
+        ...guards.auth,
+        workspace: (route) => [...user(route), isReadOnly(route) ? scoped.readOnly : scoped.readWrite],
+      },
+    });
   },
   routes: workspaceRoutes,
   onStart: async (container) => {

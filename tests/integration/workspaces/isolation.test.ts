@@ -86,6 +86,70 @@ describe('tenant isolation', () => {
       expect(ids).toEqual([accounts[k]!.user.id]);
     }
   });
+
+  test('when read-only requests and tenant writes interleave on a pool of 2, then every read sees its own tenant and every write lands in its own', async () => {
+    const pairs = [
+      { account: alice, ws: aliceWs },
+      { account: bob, ws: bobWs },
+    ];
+    const results = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => {
+        const { account, ws } = pairs[i % 2]!;
+        const call =
+          i % 3 === 0
+            ? request(server.url)
+                .put(`${API}/workspaces/${ws.id}`)
+                .set(bearer(account.accessToken))
+                .send({ settings: { lastWriter: `${ws.id}:${i}` } })
+            : request(server.url).get(`${API}/users?limit=5`).set(bearer(account.accessToken));
+        return call.then((res) => ({ i, ws, account, res }));
+      }),
+    );
+    for (const { i, ws, account, res } of results) {
+      expect(res.status).toBe(200);
+      if (i % 3 === 0) expect(res.body.data.settings.lastWriter).toMatch(new RegExp(`^${ws.id}:`));
+      else expect(res.body.data.map((u: { id: string }) => u.id)).toEqual([account.user.id]);
+    }
+  });
+});
+
+describe('read-only routes (one round trip, no transaction)', () => {
+  let server: TestServer;
+  let owner: Account;
+  let ws: { id: string; slug: string };
+  beforeAll(async () => {
+    server = await startTestServer({ DB_POOL_MAX: '1' }, { modules: [...APP_MODULES, tenantProbeModule] });
+    owner = await verifiedAccount(server);
+    ws = await createWorkspace(server, owner);
+    await switchTo(server, owner, ws.id);
+  });
+  afterAll(() => server.stop());
+  const roles = (name: string) =>
+    selectRows(server, `SELECT 1 FROM ${SchemaName.forWorkspace(ws.id).quoted}.roles WHERE name = $1`, [name]);
+
+  test('when a GET route writes without declaring it, then PostgreSQL refuses the write (500) and nothing is stored', async () => {
+    const res = await request(server.url)
+      .get(`${API}/_probe/tenant-get-that-writes/read-only?name=sneaky`)
+      .set(bearer(owner.accessToken));
+
+    expect(res.status).toBe(500);
+    expect(await roles('sneaky')).toEqual([]);
+    const [row] = await selectRows<{ search_path: string; ro: string }>(
+      server,
+      "SELECT current_setting('search_path') AS search_path, current_setting('transaction_read_only') AS ro",
+    );
+    expect(row).toEqual({ search_path: '"$user", public', ro: 'off' });
+  });
+
+  test('when a GET route declares readOnly: false, then it runs in a tenant transaction and its write commits', async () => {
+    const res = await request(server.url)
+      .get(`${API}/_probe/tenant-get-that-writes/declared?name=declared`)
+      .set(bearer(owner.accessToken));
+
+    expect(res.status).toBe(200);
+    expect(res.body.data.searchPath).toBe(`${SchemaName.forWorkspace(ws.id).value}, public`);
+    expect(await roles('declared')).toHaveLength(1);
+  });
 });
 
 describe('a request failing inside its tenant transaction', () => {

@@ -31,16 +31,19 @@ function beginWithSearchPath(sequelize: Sequelize): void {
  * use case is all-or-nothing without passing a transaction around. Nested calls reuse the outer
  * transaction.
  */
-export class UnitOfWork {
+export class UnitOfWork implements TenantScopes {
   constructor(
     private readonly sequelize: Sequelize,
-    private readonly observe: (outcome: 'commit' | 'rollback', seconds: number) => void = () => undefined,
+    private readonly observe: (outcome: TenantScopeOutcome, seconds: number) => void = () => undefined,
   ) {
     beginWithSearchPath(sequelize);
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (requestContext.current().transaction) return work();
+    const current = requestContext.current();
+    if (current.transaction) return work();
+    if (current.tenantReadOnly)
+      throw new Error('A read-only route cannot open a transaction: declare it readOnly: false');
     const afterCommit: (() => Promise<void>)[] = [];
     const result = await this.sequelize.transaction((transaction) =>
       requestContext.run({ ...requestContext.current(), transaction, afterCommit }, work),
@@ -56,8 +59,8 @@ export class UnitOfWork {
    */
   async runInTenant<T>(schema: SchemaName, work: () => Promise<T>): Promise<T> {
     const current = requestContext.current();
-    if (current.transaction) {
-      if (current.tenantSchema === schema.value) return work();
+    if (current.transaction || current.tenantSchema) {
+      if (current.tenantSchema === schema.value && !current.tenantReadOnly) return work();
       throw new Error('A tenant scope cannot open inside another transaction or tenant scope');
     }
     const afterCommit: (() => Promise<void>)[] = [];
@@ -77,6 +80,28 @@ export class UnitOfWork {
     this.observe('commit', seconds());
     await UnitOfWork.flush(afterCommit);
     return result;
+  }
+
+  /**
+   * The tenant scope of a read-only route, without a transaction: every tenant query is sent as
+   * one simple-protocol message, `SET LOCAL search_path …; SET LOCAL transaction_read_only …;
+   * SELECT …`, which PostgreSQL runs as one implicit transaction. One round trip instead of three
+   * (BEGIN + SET, the query, COMMIT); the settings end with the message, so a pooled (or
+   * PgBouncer) connection never carries the tenant on; a write fails (read-only transaction).
+   * Each query sees its own snapshot, as each statement of a READ COMMITTED transaction does.
+   */
+  async readInTenant<T>(schema: SchemaName, work: () => Promise<T>): Promise<T> {
+    const current = requestContext.current();
+    if (current.transaction || current.tenantSchema) {
+      if (current.tenantSchema === schema.value) return work();
+      throw new Error('A tenant scope cannot open inside another transaction or tenant scope');
+    }
+    const started = process.hrtime.bigint();
+    try {
+      return await requestContext.run({ ...current, tenantSchema: schema.value, tenantReadOnly: true }, work);
+    } finally {
+      this.observe('read-only', Number(process.hrtime.bigint() - started) / 1e9);
+    }
   }
 
   /**
@@ -102,8 +127,15 @@ export class UnitOfWork {
   }
 }
 
+export type TenantScopeOutcome = 'commit' | 'rollback' | 'read-only';
+
 /** What use cases depend on: atomicity, without knowing Sequelize. */
 export interface TransactionRunner {
   run<T>(work: () => Promise<T>): Promise<T>;
   runInTenant<T>(schema: SchemaName, work: () => Promise<T>): Promise<T>;
+}
+
+/** What the tenant guard needs besides: the read-only scope of read-only routes. */
+export interface TenantScopes extends TransactionRunner {
+  readInTenant<T>(schema: SchemaName, work: () => Promise<T>): Promise<T>;
 }

@@ -41,7 +41,7 @@ export class Metrics {
     });
     this.tenantTransactions = new Histogram({
       name: 'tenant_transaction_duration_seconds',
-      help: 'Tenant-scoped transactions (BEGIN + SET LOCAL search_path ... COMMIT or ROLLBACK)',
+      help: 'Tenant scopes: transactions (BEGIN + SET LOCAL search_path ... COMMIT or ROLLBACK) and read-only scopes',
       labelNames: ['outcome'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
@@ -112,7 +112,7 @@ export class Metrics {
     };
   }
 
-  tenantTransaction(outcome: 'commit' | 'rollback', seconds: number): void {
+  tenantTransaction(outcome: 'commit' | 'rollback' | 'read-only', seconds: number): void {
     this.tenantTransactions.observe({ outcome }, seconds);
   }
 

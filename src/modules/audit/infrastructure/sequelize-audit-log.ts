@@ -6,7 +6,9 @@ import type { AuditEntry, AuditLog } from '../domain/audit-log';
 
 /**
  * Writes inside the current unit of work, if any, so an entry commits with its action. Inside a
- * tenant scope the unqualified table resolves to the tenant's own audit_events; elsewhere to public.
+ * tenant scope it goes to the tenant's own audit_events, elsewhere to public's. The table is always
+ * qualified: a detached write, or one from a read-only scope, runs on a connection whose
+ * search_path is the default, where an unqualified name would resolve to public.
  */
 export class SequelizeAuditLog implements AuditLog {
   constructor(private readonly sequelize: Sequelize) {}
@@ -14,12 +16,7 @@ export class SequelizeAuditLog implements AuditLog {
   async record(entry: AuditEntry, options: { detached?: boolean } = {}): Promise<void> {
     const context = requestContext.current();
     const tenant = context.tenantSchema ? SchemaName.parse(context.tenantSchema) : null;
-    // Detached writes use their own connection, whose search_path is the default: qualify the table.
-    const table = tenant
-      ? options.detached
-        ? `${tenant.quoted}.audit_events`
-        : 'audit_events'
-      : 'public.audit_events';
+    const table = `${tenant ? tenant.quoted : 'public'}.audit_events`;
     await this.sequelize.query(
       `INSERT INTO ${table} (actor_id, action, target_type, target_id, ip, user_agent, request_id, metadata)
        VALUES (:actorId, :action, :targetType, :targetId, :ip, :userAgent, :requestId, :metadata)`,

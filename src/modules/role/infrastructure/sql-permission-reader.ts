@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
+import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { grantsOf } from '../domain/permissions';
 import type { GlobalRoleStore, PermissionReader } from '../domain/ports';
 
@@ -7,14 +8,14 @@ export class SqlPermissionReader implements PermissionReader {
   constructor(private readonly sequelize: Sequelize) {}
 
   async workspacePermissions(userId: string): Promise<string[]> {
-    const { transaction, tenantSchema } = requestContext.current();
-    if (!transaction || !tenantSchema) return [];
-    const rows = await this.sequelize.query<{ name: string; permission: string | null }>(
+    if (!requestContext.current().tenantSchema) return [];
+    const rows = await tenantQuery<{ name: string; permission: string | null }>(
+      this.sequelize,
       `SELECT r.name, rp.permission FROM member_roles mr
        JOIN roles r ON r.id = mr.role_id
        LEFT JOIN role_permissions rp ON rp.role_id = r.id
        WHERE mr.user_id = :userId`,
-      { replacements: { userId }, type: QueryTypes.SELECT, transaction },
+      { userId },
     );
     const byRole = new Map<string, string[]>();
     for (const r of rows) byRole.set(r.name, [...(byRole.get(r.name) ?? []), ...(r.permission ? [r.permission] : [])]);

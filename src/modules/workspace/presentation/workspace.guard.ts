@@ -1,25 +1,28 @@
 import type { Middleware } from 'koa';
 import { SchemaName } from '../../../core/domain/schema-name';
 import { principalOf } from '../../../core/http/principal';
-import type { TransactionRunner } from '../../../core/infrastructure/database/unit-of-work';
+import type { TenantScopes } from '../../../core/infrastructure/database/unit-of-work';
 import type { WorkspaceAccessCache } from '../application/workspace-access.service';
 import { WorkspaceNotActiveError, WorkspaceNotFoundError, WorkspaceRequiredError } from '../domain/errors';
 
 /**
  * The 'workspace' auth mode (after the bearer guard): the token's active workspace (`wid`) is
  * required; a `:workspaceId` in the path must be that workspace; the caller must be an active
- * member of an active workspace. The rest of the request then runs in one transaction whose
- * search_path is that tenant's schema.
+ * member of an active workspace. The rest of the request then runs in that tenant's scope: one
+ * transaction whose search_path is the tenant's schema, or for a read-only route, queries that
+ * each carry that search_path (UnitOfWork.readInTenant).
  */
-export function workspaceGuard(access: () => WorkspaceAccessCache, tx: () => TransactionRunner): Middleware {
-  return async (ctx, next) => {
-    const principal = principalOf(ctx);
-    if (!principal.workspaceId) throw new WorkspaceRequiredError();
-    const named = (ctx.params as Record<string, string> | undefined)?.workspaceId;
-    if (named !== undefined && named !== principal.workspaceId) throw new WorkspaceNotActiveError();
-    const granted = await access().resolve(principal.workspaceId, principal.userId);
-    // A removed member, or a deleted workspace, looks like no workspace at all.
-    if (!granted) throw new WorkspaceNotFoundError();
-    await tx().runInTenant(SchemaName.parse(granted.schemaName), next);
-  };
+export function workspaceGuard(access: () => WorkspaceAccessCache, tx: () => TenantScopes) {
+  return (readOnly: boolean): Middleware =>
+    async (ctx, next) => {
+      const principal = principalOf(ctx);
+      if (!principal.workspaceId) throw new WorkspaceRequiredError();
+      const named = (ctx.params as Record<string, string> | undefined)?.workspaceId;
+      if (named !== undefined && named !== principal.workspaceId) throw new WorkspaceNotActiveError();
+      const granted = await access().resolve(principal.workspaceId, principal.userId);
+      // A removed member, or a deleted workspace, looks like no workspace at all.
+      if (!granted) throw new WorkspaceNotFoundError();
+      const schema = SchemaName.parse(granted.schemaName);
+      await (readOnly ? tx().readInTenant(schema, next) : tx().runInTenant(schema, next));
+    };
 }
