@@ -42,6 +42,7 @@ class Resources {
       await this.container.get(TOKENS.sockets).close();
       await this.container.get(TOKENS.tasks).drain(5_000);
       await this.container.get(TOKENS.mailer).drain(5_000);
+      await this.container.get(TOKENS.decisions).close();
       disposeContainer(this.container);
     }
     if (this.redis) await closeRedis(this.redis);

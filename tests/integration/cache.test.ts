@@ -1,7 +1,7 @@
-import { bumpCacheVersion, readVersioned, writeVersioned } from '../../src/core/infrastructure/cache/cache-version';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Cache } from '../../src/core/infrastructure/cache/cache';
+import { DecisionCache } from '../../src/core/infrastructure/cache/decision-cache';
 import { MemoryCache } from '../../src/core/infrastructure/cache/memory-cache';
 import { closeRedis, connectRedis } from '../../src/core/infrastructure/cache/redis';
 import { RedisCache } from '../../src/core/infrastructure/cache/redis-cache';
@@ -47,14 +47,14 @@ describe.each(adapters)('Cache contract: %s', (_name, make) => {
   });
 
   test('when a versioned entry’s scope is bumped, then the entry is no longer read, in one round trip with extras', async () => {
-    await writeVersioned(cache, 'v:entry', ['x'], (await readVersioned(cache, 'v:entry', ['v:scope'])).stamp, 60);
+    const decisions = new DecisionCache(cache);
+    const read = (extraKeys: string[] = []) =>
+      decisions.read<string[]>('v:entry', ['v:scope'], { ttlSeconds: 60, extraKeys });
+    await decisions.write(await read(), ['x']);
     await cache.set('v:extra', true, 60);
-    expect(await readVersioned(cache, 'v:entry', ['v:scope'], ['v:extra'])).toMatchObject({
-      value: ['x'],
-      extras: [true],
-    });
-    await bumpCacheVersion(cache, 'v:scope');
-    expect((await readVersioned(cache, 'v:entry', ['v:scope'])).value).toBeNull();
+    expect(await read(['v:extra'])).toMatchObject({ value: ['x'], extras: [true] });
+    await decisions.bump('v:scope');
+    expect((await read()).value).toBeNull();
   });
 
   test('when keys are deleted, then they read null', async () => {

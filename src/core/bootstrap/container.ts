@@ -15,6 +15,10 @@ import { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
 import { MemoryCache } from '../infrastructure/cache/memory-cache';
 import { FailSoftCache } from '../infrastructure/cache/fail-soft-cache';
 import { RedisCache } from '../infrastructure/cache/redis-cache';
+import type { Cache } from '../infrastructure/cache/cache';
+import { DecisionCache } from '../infrastructure/cache/decision-cache';
+import { NearCache } from '../infrastructure/cache/near-cache';
+import { RedisInvalidationFeed } from '../infrastructure/cache/redis-invalidation-feed';
 import { pingRedis } from '../infrastructure/cache/redis';
 import { pingDatabase } from '../infrastructure/database/sequelize';
 import { EventBus } from '../infrastructure/events/event-bus';
@@ -44,8 +48,9 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   container.set(TOKENS.logger, logger);
   container.set(TOKENS.sequelize, sequelize);
   container.set(TOKENS.redis, redis);
-  // Redis down: the API keeps serving from the database (FailSoftCache) and readiness says so.
-  container.set(TOKENS.cache, redis ? new FailSoftCache(new RedisCache(redis), logger) : new MemoryCache());
+  const { cache, decisions } = createCaches(config, redis, logger);
+  container.set(TOKENS.cache, cache);
+  container.set(TOKENS.decisions, decisions);
   container.set(TOKENS.clock, systemClock);
   const mailer = new EmailQueue(createEmailTransport(config.email, logger), logger);
   const sockets = new SocketServer(
@@ -61,6 +66,7 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
     sequelize,
     sockets: () => new Map([...sockets.io._nsps].map(([name, nsp]) => [name, nsp.sockets.size])),
     emailQueueDepth: () => mailer.depth,
+    nearCache: () => decisions.stats(),
   });
   container.set(TOKENS.metrics, metrics);
   container.set(TOKENS.eventBus, new EventBus(logger, (event) => metrics.handlerFailed(event)));
@@ -92,6 +98,25 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
 
   modules.forEach((module) => module.subscribe?.(container));
   return container;
+}
+
+/**
+ * Redis down: the API keeps serving from the database (FailSoftCache) and readiness says so.
+ * With Redis, request-path decisions also live in process (NearCache) while the invalidation
+ * feed is up; without Redis the memory cache is in process already.
+ */
+function createCaches(config: Config, redis: Redis | null, logger: Logger): { cache: Cache; decisions: DecisionCache } {
+  if (!redis || !config.redis) {
+    const memory = new MemoryCache();
+    return { cache: memory, decisions: new DecisionCache(memory) };
+  }
+  let near: NearCache | null = null;
+  const cache = new FailSoftCache(new RedisCache(redis), logger, Date.now, () => near?.forget());
+  if (config.redis.nearCacheMaxEntries === 0) return { cache, decisions: new DecisionCache(cache) };
+  near = new NearCache(config.redis.nearCacheMaxEntries, () => cache.trusted);
+  const feed = new RedisInvalidationFeed(redis, `${config.redis.keyPrefix}cache:invalidations`, near, logger);
+  feed.start();
+  return { cache, decisions: new DecisionCache(cache, near, feed) };
 }
 
 export function disposeContainer(container: ContainerInstance): void {

@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock';
 import type { Guards } from '../http/route-registry';
 import type { RouteRegistry } from '../http/route-registry';
 import type { Cache } from '../infrastructure/cache/cache';
+import type { DecisionCache } from '../infrastructure/cache/decision-cache';
 import type { TenantScopes } from '../infrastructure/database/unit-of-work';
 import type { Mailer } from '../infrastructure/email/email';
 import type { EventBus } from '../infrastructure/events/event-bus';
@@ -23,6 +24,8 @@ export const TOKENS = {
   /** null when no Redis is configured. */
   redis: new Token<Redis | null>('Redis'),
   cache: new Token<Cache>('Cache'),
+  /** Session, membership and permission decisions: versioned, with an in-process layer. */
+  decisions: new Token<DecisionCache>('DecisionCache'),
   eventBus: new Token<EventBus>('EventBus'),
   transactions: new Token<TenantScopes>('TransactionRunner'),
   mailer: new Token<Mailer>('Mailer'),

@@ -60,6 +60,7 @@ export const envSchema = z.object({
   REDIS_PASSWORD: optionalText,
   REDIS_DB: int(0, 15).default(0),
   REDIS_KEY_PREFIX: z.string().default('tapi:'),
+  NEAR_CACHE_MAX_ENTRIES: int(0, 10_000_000).default(10_000),
 
   JWT_SECRET: optionalText,
   JWT_EXPIRES_IN: duration.default('15m'),
@@ -129,7 +130,7 @@ export interface Config {
   log: { level: Env['LOG_LEVEL'] };
   database: DatabaseConfig;
   /** null: no Redis configured, in-memory stand-ins are used. */
-  redis: { url: string; keyPrefix: string } | null;
+  redis: { url: string; keyPrefix: string; nearCacheMaxEntries: number } | null;
   auth: {
     jwtSecret: string;
     refreshTokenSecret: string;
@@ -271,7 +272,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       embedded: { dir: path.resolve(PROJECT_ROOT, env.EMBEDDED_PG_DIR), port: env.EMBEDDED_PG_PORT },
       tenantMigrationsDir: env.TENANT_MIGRATIONS_DIR ? path.resolve(PROJECT_ROOT, env.TENANT_MIGRATIONS_DIR) : null,
     },
-    redis: redis ? { url: redis, keyPrefix: env.REDIS_KEY_PREFIX } : null,
+    redis: redis
+      ? { url: redis, keyPrefix: env.REDIS_KEY_PREFIX, nearCacheMaxEntries: env.NEAR_CACHE_MAX_ENTRIES }
+      : null,
     auth: {
       jwtSecret: secrets.JWT_SECRET,
       refreshTokenSecret: secrets.REFRESH_TOKEN_SECRET,

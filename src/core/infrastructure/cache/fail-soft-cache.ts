@@ -23,6 +23,8 @@ export class FailSoftCache implements Cache {
     private readonly inner: Cache,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /** Told of every failure: layers above (the near cache) must distrust what they hold too. */
+    private readonly onFailure: () => void = () => undefined,
   ) {}
 
   async get<T>(key: string): Promise<T | null> {
@@ -52,9 +54,15 @@ export class FailSoftCache implements Cache {
     return this.inner.increment(key, ttlSeconds);
   }
 
+  /** False while cached decisions are distrusted after a failure. */
+  get trusted(): boolean {
+    return this.now() >= this.distrustUntil;
+  }
+
   private failed(err: unknown): void {
     const now = this.now();
     this.distrustUntil = now + DISTRUST_MS;
+    this.onFailure();
     // One line per ten seconds at most: an outage must not flood the log.
     if (now - this.lastWarning < 10_000) return;
     this.lastWarning = now;

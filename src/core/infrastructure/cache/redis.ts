@@ -6,7 +6,10 @@ import type { Logger } from '../../logger';
  * One shared ioredis connection. Commands fail fast while Redis is down instead of queueing
  * without bound, so callers can degrade; ioredis keeps reconnecting in the background.
  */
-export async function connectRedis(config: NonNullable<Config['redis']>, logger: Logger): Promise<Redis> {
+export async function connectRedis(
+  config: Pick<NonNullable<Config['redis']>, 'url' | 'keyPrefix'>,
+  logger: Logger,
+): Promise<Redis> {
   const redis = new Redis(config.url, {
     keyPrefix: config.keyPrefix,
     lazyConnect: true,

@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Sequelize } from 'sequelize';
+import type { NearCacheStats } from '../cache/near-cache';
 
 /** What the metrics read when Prometheus scrapes (sampled then, never on the request path). */
 export interface MetricSources {
@@ -8,6 +9,8 @@ export interface MetricSources {
   /** Connected sockets per namespace. */
   sockets: () => Map<string, number>;
   emailQueueDepth: () => number;
+  /** The in-process decision cache's counters (null when there is none). */
+  nearCache: () => NearCacheStats | null;
 }
 
 interface PoolStats {
@@ -85,6 +88,17 @@ export class Metrics {
       collect() {
         this.reset();
         for (const [namespace, count] of sources.sockets()) this.set({ namespace }, count);
+      },
+    });
+    new Gauge({
+      name: 'near_cache_stats',
+      help: 'In-process decision cache since start: hits, misses, invalidations applied; entries held now',
+      labelNames: ['stat'],
+      registers,
+      collect() {
+        const stats = sources.nearCache();
+        if (!stats) return;
+        for (const [stat, value] of Object.entries(stats) as [string, number][]) this.set({ stat }, value);
       },
     });
     new Gauge({

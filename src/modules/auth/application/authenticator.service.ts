@@ -1,8 +1,7 @@
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Clock } from '../../../core/domain/clock';
-import type { Cache } from '../../../core/infrastructure/cache/cache';
-import { readVersioned, writeVersioned } from '../../../core/infrastructure/cache/cache-version';
+import type { Decision, DecisionCache } from '../../../core/infrastructure/cache/decision-cache';
 import type { Principal } from '../../../core/http/principal';
 import { USER_REPOSITORY, type UserRepository } from '../../user/user.public';
 import { AccessTokenInvalidError } from '../domain/errors';
@@ -30,22 +29,21 @@ export class Authenticator {
     @Inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
-    @Inject(TOKENS.cache) private readonly cache: Cache,
+    @Inject(TOKENS.decisions) private readonly decisions: DecisionCache,
     @Inject(TOKENS.clock) private readonly clock: Clock,
   ) {}
 
   async authenticate(accessToken: string): Promise<Principal> {
     const claims = this.tokens.verifyAccessToken(accessToken);
     const scope = sessionCacheScope(claims.sid);
-    // One round trip: the session's version, its cached snapshot and the token's denylist entry.
-    const cached = await readVersioned<SessionSnapshot>(
-      this.cache,
-      `${scope}:snapshot`,
-      [scope],
-      [denylistKey(claims.jti)],
-    );
+    // In process, or one round trip: the session's version, its snapshot and the token's denylist
+    // entry. (A logout both denylists the token and bumps the session, so a near hit is never denied.)
+    const cached = await this.decisions.read<SessionSnapshot>(`${scope}:snapshot`, [scope], {
+      ttlSeconds: SNAPSHOT_TTL_SECONDS,
+      extraKeys: [denylistKey(claims.jti)],
+    });
     const [denied] = cached.extras;
-    const snapshot = cached.value ?? (await this.load(claims.sid, `${scope}:snapshot`, cached.stamp));
+    const snapshot = cached.value ?? (await this.load(claims.sid, cached));
     if (denied) throw new AccessTokenInvalidError('The access token has been revoked');
     if (!snapshot.live || snapshot.userId !== claims.sub) throw new AccessTokenInvalidError('The session has ended');
     return {
@@ -58,7 +56,7 @@ export class Authenticator {
   }
 
   /** Versioned: a snapshot cached by a request racing a revocation is never read afterwards. */
-  private async load(sessionId: string, key: string, stamp: string): Promise<SessionSnapshot> {
+  private async load(sessionId: string, cached: Decision<SessionSnapshot>): Promise<SessionSnapshot> {
     const session = await this.sessions.findSession(sessionId);
     const user = session ? await this.users.findById(session.userId) : null;
     const live =
@@ -67,7 +65,7 @@ export class Authenticator {
       session.state(this.clock.now(), this.settings.sessionIdleSeconds) !== 'revoked' &&
       canSignIn(user, this.settings);
     const snapshot = { userId: session?.userId ?? '', live };
-    await writeVersioned(this.cache, key, snapshot, stamp, SNAPSHOT_TTL_SECONDS);
+    await this.decisions.write(cached, snapshot);
     return snapshot;
   }
 }

@@ -17,7 +17,7 @@ type Fixture = ReturnType<typeof authFixture>;
 /** Builds each use case from a fixture's fakes, in constructor order. */
 export function build(f: Fixture) {
   const events = f.events as unknown as EventBus;
-  const issuer = new SessionIssuer(f.sessions, f.tokens, f.settings, f.cache, f.clock);
+  const issuer = new SessionIssuer(f.sessions, f.tokens, f.settings, f.decisions, f.clock);
   return {
     issuer,
     register: new RegisterUser(
@@ -70,7 +70,7 @@ export function build(f: Fixture) {
       f.clock,
       issuer,
     ),
-    authenticator: new Authenticator(f.tokens, f.sessions, f.users, f.settings, f.cache, f.clock),
+    authenticator: new Authenticator(f.tokens, f.sessions, f.users, f.settings, f.decisions, f.clock),
   };
 }
 

@@ -1,5 +1,6 @@
 // In-memory fakes of the auth ports for use-case unit tests. They keep snapshots, not live
 // objects, so state changes a use case forgets to save are lost, as with the real database.
+import { DecisionCache } from '../../../core/infrastructure/cache/decision-cache';
 import { MemoryCache } from '../../../core/infrastructure/cache/memory-cache';
 import { FakeUsers } from '../../user/user.test-support';
 import type { EmailMessage, Mailer } from '../../../core/infrastructure/email/email';
@@ -169,6 +170,7 @@ export const settings: AuthSettings = {
 export function authFixture(overrides: Partial<AuthSettings> = {}) {
   const clock = new FakeClock();
   const pendingTasks: Promise<void>[] = [];
+  const cache = new MemoryCache(1000, () => clock.now().getTime());
   return {
     clock,
     settings: { ...settings, ...overrides },
@@ -179,7 +181,8 @@ export function authFixture(overrides: Partial<AuthSettings> = {}) {
     hasher: new FakeHasher(),
     mailer: new FakeMailer(),
     audit: new FakeAudit(),
-    cache: new MemoryCache(1000, () => clock.now().getTime()),
+    cache,
+    decisions: new DecisionCache(cache),
     tx: {
       run: <T>(work: () => Promise<T>) => work(),
       runInTenant: <T>(_schema: unknown, work: () => Promise<T>) => work(),

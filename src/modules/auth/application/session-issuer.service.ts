@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
-import type { Cache } from '../../../core/infrastructure/cache/cache';
-import { bumpCacheVersion } from '../../../core/infrastructure/cache/cache-version';
+import type { DecisionCache } from '../../../core/infrastructure/cache/decision-cache';
 import type { Clock } from '../../../core/domain/clock';
 import type { User } from '../../user/user.public';
 import type { SessionRepository, TokenService } from '../domain/ports';
@@ -27,7 +26,7 @@ export class SessionIssuer {
     @Inject(SESSION_REPOSITORY) private readonly sessions: SessionRepository,
     @Inject(TOKEN_SERVICE) private readonly tokens: TokenService,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
-    @Inject(TOKENS.cache) private readonly cache: Cache,
+    @Inject(TOKENS.decisions) private readonly decisions: DecisionCache,
     @Inject(TOKENS.clock) private readonly clock: Clock,
   ) {}
 
@@ -64,6 +63,6 @@ export class SessionIssuer {
 
   /** Access tokens of these sessions stop working on their next request, on every instance. */
   async forget(sessionIds: string[]): Promise<void> {
-    await bumpCacheVersion(this.cache, ...sessionIds.map(sessionCacheScope));
+    await this.decisions.bump(...sessionIds.map(sessionCacheScope));
   }
 }

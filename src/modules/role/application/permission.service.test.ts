@@ -1,4 +1,5 @@
 import { requestContext } from '../../../core/context/request-context';
+import { DecisionCache } from '../../../core/infrastructure/cache/decision-cache';
 import { MemoryCache } from '../../../core/infrastructure/cache/memory-cache';
 import type { PermissionReader } from '../domain/ports';
 import { PermissionDeniedError, PermissionService } from './permission.service';
@@ -15,7 +16,7 @@ function setup() {
       return grants.global;
     },
   };
-  return { grants, reader, service: new PermissionService(reader, new MemoryCache()) };
+  return { grants, reader, service: new PermissionService(reader, new DecisionCache(new MemoryCache())) };
 }
 
 const principal = { userId: 'u1', workspaceId: 'w1' };

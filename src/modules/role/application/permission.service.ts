@@ -1,8 +1,7 @@
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import { ForbiddenError } from '../../../core/errors/app-error';
-import type { Cache } from '../../../core/infrastructure/cache/cache';
-import { bumpCacheVersion, readVersioned, writeVersioned } from '../../../core/infrastructure/cache/cache-version';
+import type { DecisionCache } from '../../../core/infrastructure/cache/decision-cache';
 import { requestContext } from '../../../core/context/request-context';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Principal } from '../../../core/http/principal';
@@ -27,7 +26,7 @@ export class PermissionDeniedError extends ForbiddenError {
 export class PermissionService {
   constructor(
     @Inject(PERMISSION_READER) private readonly reader: PermissionReader,
-    @Inject(TOKENS.cache) private readonly cache: Cache,
+    @Inject(TOKENS.decisions) private readonly decisions: DecisionCache,
   ) {}
 
   async effective(principal: Pick<Principal, 'userId' | 'workspaceId'>): Promise<string[]> {
@@ -37,14 +36,16 @@ export class PermissionService {
     const workspaceId = requestContext.current().tenantSchema ? principal.workspaceId : undefined;
     const scope = workspaceId ?? 'none';
     const key = `perm:${scope}:${principal.userId}`;
-    const cached = await readVersioned<string[]>(this.cache, key, [`perm:${scope}`, 'perm:platform']);
+    const cached = await this.decisions.read<string[]>(key, [`perm:${scope}`, 'perm:platform'], {
+      ttlSeconds: TTL_SECONDS,
+    });
     if (cached.value) return cached.value;
     const [workspace, global] = await Promise.all([
       workspaceId ? this.reader.workspacePermissions(principal.userId) : Promise.resolve([]),
       this.reader.globalPermissions(principal.userId),
     ]);
     const permissions = [...new Set([...workspace, ...global])].sort();
-    await writeVersioned(this.cache, key, permissions, cached.stamp, TTL_SECONDS);
+    await this.decisions.write(cached, permissions);
     return permissions;
   }
 
@@ -61,6 +62,6 @@ export class PermissionService {
 
   /** Call after any change to roles, grants or assignments of a workspace (or 'platform'); applied after COMMIT. */
   invalidate(scope: string): Promise<void> {
-    return UnitOfWork.afterCommit(() => bumpCacheVersion(this.cache, `perm:${scope}`));
+    return UnitOfWork.afterCommit(() => this.decisions.bump(`perm:${scope}`));
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
-import type { Cache } from '../../../core/infrastructure/cache/cache';
-import { bumpCacheVersion, readVersioned, writeVersioned } from '../../../core/infrastructure/cache/cache-version';
+import type { DecisionCache } from '../../../core/infrastructure/cache/decision-cache';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { WorkspaceAccess, WorkspaceDirectory } from '../domain/ports';
 import { WORKSPACE_DIRECTORY } from './tokens';
@@ -17,16 +16,17 @@ const scope = (workspaceId: string, userId: string) => `ws:access:${workspaceId}
 export class WorkspaceAccessCache {
   constructor(
     @Inject(WORKSPACE_DIRECTORY) private readonly directory: WorkspaceDirectory,
-    @Inject(TOKENS.cache) private readonly cache: Cache,
+    @Inject(TOKENS.decisions) private readonly decisions: DecisionCache,
   ) {}
 
   async resolve(workspaceId: string, userId: string): Promise<WorkspaceAccess | null> {
     const entryScope = scope(workspaceId, userId);
-    const key = `${entryScope}:entry`;
-    const cached = await readVersioned<WorkspaceAccess | false>(this.cache, key, [entryScope]);
+    const cached = await this.decisions.read<WorkspaceAccess | false>(`${entryScope}:entry`, [entryScope], {
+      ttlSeconds: TTL_SECONDS,
+    });
     if (cached.value !== null) return cached.value || null;
     const access = await this.directory.findAccess(workspaceId, userId);
-    await writeVersioned(this.cache, key, access ?? false, cached.stamp, TTL_SECONDS);
+    await this.decisions.write(cached, access ?? false);
     return access;
   }
 
@@ -35,8 +35,6 @@ export class WorkspaceAccessCache {
    * before the change writes under the old version, which no later request reads.
    */
   forget(workspaceId: string, userIds: string[]): Promise<void> {
-    return UnitOfWork.afterCommit(() =>
-      bumpCacheVersion(this.cache, ...userIds.map((userId) => scope(workspaceId, userId))),
-    );
+    return UnitOfWork.afterCommit(() => this.decisions.bump(...userIds.map((userId) => scope(workspaceId, userId))));
   }
 }
