@@ -1,8 +1,12 @@
 // The framework ceiling: a bare Koa app answering JSON, measured beside the API in the same run.
+// HELLO_HELMET=1 adds the API's own security headers (the same koa-helmet set), so the ratio of
+// the API to it isolates this project's middleware from the cost of the headers themselves.
 import http from 'node:http';
 import Koa from 'koa';
+import { securityHeaders } from '../../src/core/middleware/security';
 
 const app = new Koa();
+if (process.env.HELLO_HELMET === '1') app.use(securityHeaders({ isProduction: true }));
 app.use((ctx) => {
   ctx.body = { status: 'ok' };
 });

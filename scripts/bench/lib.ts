@@ -124,6 +124,8 @@ export function apiEnv(databaseUrl: string, extra: Record<string, string> = {}):
 
 export interface Measured {
   name: string;
+  /** The server process's CPU time per request (µs), the figure least moved by a busy machine. */
+  cpuUsPerRequest: number | null;
   requestsPerSecond: number;
   p50: number;
   p97_5: number;
@@ -136,14 +138,42 @@ export interface Measured {
   statuses: Record<string, number>;
 }
 
+/** CPU seconds (user + system) a process and its children have used, from /proc (Linux). */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const ticks = (p: number) => {
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    };
+    const children = fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+    return [pid, ...children].reduce((sum, p) => sum + ticks(p), 0) / 100;
+  } catch {
+    return null;
+  }
+}
+
 export async function measure(
   name: string,
-  options: autocannon.Options & { warmupSeconds?: number },
+  options: autocannon.Options & { warmupSeconds?: number; pid?: number },
 ): Promise<Measured> {
-  const { warmupSeconds = 3, ...rest } = options;
+  const { warmupSeconds = 3, pid, ...rest } = options;
   if (warmupSeconds > 0) await autocannon({ ...rest, duration: warmupSeconds });
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon(rest);
+  const cpuAfter = cpuSeconds(pid);
+  const cpuUsPerRequest =
+    cpuBefore !== null && cpuAfter !== null && result.requests.total > 0
+      ? Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total)
+      : null;
   return {
+    cpuUsPerRequest,
     name,
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,

@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { requestContext } from '../../context/request-context';
 import { SchemaName } from '../../domain/schema-name';
+import { selectRows } from './sql';
 
 /**
  * SQL against the current tenant's tables (unqualified, resolved by the tenant search_path).
@@ -20,8 +21,9 @@ export function tenantQuery<T extends object = object>(
   if (transaction) return sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction });
   // Re-validated here: this string is concatenated into SQL.
   const schema = SchemaName.parse(tenantSchema).quoted;
-  return sequelize.query<T>(
+  return selectRows<T>(
+    sequelize,
     `SET LOCAL search_path TO ${schema}, public; SET LOCAL transaction_read_only TO on; ${sql}`,
-    { replacements, type: QueryTypes.SELECT },
+    replacements,
   );
 }

@@ -111,17 +111,28 @@ export class Metrics {
     });
   }
 
-  /** Times every request under its route template (never the raw path: ids would explode the label set). */
+  /**
+   * Times every request under its route template (never the raw path: ids would explode the label
+   * set). The timer is a plain hrtime, and each label set's child histogram is looked up once:
+   * prom-client hashes the labels on every observe otherwise.
+   */
   httpMiddleware(): Middleware {
+    const children = new Map<string, { observe(seconds: number): void }>();
     return async (ctx, next) => {
-      const end = this.requestDuration.startTimer();
+      const started = process.hrtime.bigint();
       this.inFlight += 1;
       try {
         await next();
       } finally {
         this.inFlight -= 1;
-        const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-        end({ method: ctx.method, route: String(route), status: String(ctx.status) });
+        const route = String((ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched');
+        const key = `${ctx.method} ${ctx.status} ${route}`;
+        let child = children.get(key);
+        if (!child) {
+          child = this.requestDuration.labels({ method: ctx.method, route, status: String(ctx.status) });
+          children.set(key, child);
+        }
+        child.observe(Number(process.hrtime.bigint() - started) / 1e9);
       }
     };
   }

@@ -32,6 +32,23 @@ describe('JwtTokenService', () => {
     expect(() => tokens.verifyAccessToken(token)).toThrow('The access token has expired');
   });
 
+  test('when a token already verified expires, then its next use is refused too (the verified cache checks expiry)', () => {
+    const { tokens, clock } = service();
+    const { token } = tokens.signAccessToken({ sub: 'u1', sid: 's1' });
+    expect(tokens.verifyAccessToken(token).sub).toBe('u1');
+    clock.current = new Date(clock.current.getTime() + 900_000);
+    expect(() => tokens.verifyAccessToken(token)).toThrow('The access token has expired');
+    expect(() => tokens.verifyAccessToken(token)).toThrow('The access token has expired');
+  });
+
+  test('when a forged token shares a verified token’s claims, then it is still checked and refused', () => {
+    const { tokens } = service();
+    const { token } = tokens.signAccessToken({ sub: 'u1', sid: 's1' });
+    tokens.verifyAccessToken(token);
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(43)}`;
+    expect(() => tokens.verifyAccessToken(forged)).toThrow('The access token is invalid');
+  });
+
   test.each([
     ['tampered payload', (t: string) => t.replace(/\.([^.]+)\./, (_m, p: string) => `.${p.slice(0, -2)}AA.`)],
     ['alg none', (t: string) => `${b64({ alg: 'none', typ: 'JWT' })}.${t.split('.')[1]}.`],

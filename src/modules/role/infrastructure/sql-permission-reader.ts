@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
+import { selectRows } from '../../../core/infrastructure/database/sql';
 import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { grantsOf } from '../domain/permissions';
 import type { GlobalRoleStore, PermissionReader } from '../domain/ports';
@@ -23,10 +24,11 @@ export class SqlPermissionReader implements PermissionReader {
   }
 
   async globalPermissions(userId: string): Promise<string[]> {
-    const rows = await this.sequelize.query<{ permission: string }>(
+    const rows = await selectRows<{ permission: string }>(
+      this.sequelize,
       `SELECT DISTINCT grp.permission FROM public.user_global_roles ugr
        JOIN public.global_role_permissions grp ON grp.role_id = ugr.role_id WHERE ugr.user_id = :userId`,
-      { replacements: { userId }, type: QueryTypes.SELECT, transaction: requestContext.current().transaction },
+      { userId },
     );
     return rows.map((r) => r.permission);
   }

@@ -1,5 +1,6 @@
-import { QueryTypes, UniqueConstraintError, type Sequelize } from 'sequelize';
+import { UniqueConstraintError, type Sequelize } from 'sequelize';
 import type { Page } from '../../../core/domain/page';
+import { selectRows } from '../../../core/infrastructure/database/sql';
 import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import { Email } from '../domain/email';
@@ -190,7 +191,7 @@ export class SequelizeUserRepository implements UserRepository {
   /** The workspace scope reads tenant tables, so it runs only inside a tenant scope. */
   private select<T extends object>(scope: UserScope, sql: string, replacements: Record<string, unknown>): Promise<T[]> {
     if (scope === 'workspace') return tenantQuery<T>(this.sequelize, sql, replacements);
-    return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction: UnitOfWork.current() });
+    return selectRows<T>(this.sequelize, sql, replacements);
   }
 
   /** Returns how many rows were written (INSERT or UPDATE ... RETURNING). */
@@ -211,9 +212,10 @@ export class SequelizeUserRepository implements UserRepository {
   }
 
   private async findOne(where: string, value: string, lock = ''): Promise<User | null> {
-    const rows = await this.sequelize.query<UserRow>(
+    const rows = await selectRows<UserRow>(
+      this.sequelize,
       `SELECT ${COLUMNS} FROM public.users WHERE ${where} AND deleted_at IS NULL ${lock}`,
-      { replacements: { value }, type: QueryTypes.SELECT, transaction: UnitOfWork.current() },
+      { value },
     );
     return rows[0] ? toDomain(rows[0]) : null;
   }

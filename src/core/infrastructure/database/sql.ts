@@ -1,0 +1,42 @@
+import type { Client, QueryResult } from 'pg';
+import { DatabaseError, QueryTypes, type Sequelize } from 'sequelize';
+import { injectReplacements } from 'sequelize/lib/utils/sql';
+import { requestContext } from '../../context/request-context';
+
+interface PooledConnections {
+  getConnection(): Promise<Client>;
+  releaseConnection(connection: Client): void;
+}
+
+// SQLSTATEs and socket errors after which the connection must not go back to the pool.
+const BROKEN = new Set(['08000', '08003', '08006', '57P01', '57P02', '57P03', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * A SELECT in the current unit of work, or, outside one, on a pooled connection straight through
+ * the pg client Sequelize holds (its type parsers included). That skips Sequelize's query
+ * machinery, which doubled the CPU of a hot read (432 against 206 µs for the tenant list, 145
+ * against 65 µs for a user by id). Replacements are inlined by Sequelize's own escaping, as
+ * sequelize.query does. Of a multi-statement text, the last statement's rows are returned.
+ */
+export async function selectRows<T extends object>(
+  sequelize: Sequelize,
+  sql: string,
+  replacements: Record<string, unknown>,
+): Promise<T[]> {
+  const { transaction } = requestContext.current();
+  if (transaction) return sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+  const text = injectReplacements(sql, (sequelize as unknown as { dialect: never }).dialect, replacements);
+  const pool = sequelize.connectionManager as unknown as PooledConnections;
+  const connection = await pool.getConnection();
+  try {
+    const result = (await connection.query(text)) as QueryResult<T> | QueryResult<T>[];
+    return (Array.isArray(result) ? result[result.length - 1]! : result).rows;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    // Sequelize's own rule (its pool's validate() reads this flag): a broken client is discarded.
+    if (code && BROKEN.has(code)) (connection as Client & { _invalid?: boolean })._invalid = true;
+    throw new DatabaseError(Object.assign(err as Error, { sql: text }));
+  } finally {
+    pool.releaseConnection(connection);
+  }
+}
