@@ -38,10 +38,9 @@ class Resources {
 
   async close(): Promise<void> {
     if (this.container) {
-      // Background work may still write to the database and send mail: let it finish first.
+      // Running jobs may still write to the database and send mail: let them finish first.
+      await this.container.get(TOKENS.jobs).stop(5_000);
       await this.container.get(TOKENS.sockets).close();
-      await this.container.get(TOKENS.tasks).drain(5_000);
-      await this.container.get(TOKENS.mailer).drain(5_000);
       await this.container.get(TOKENS.decisions).close();
       disposeContainer(this.container);
     }
@@ -78,6 +77,8 @@ export async function openRuntime(config: Config, options: StartOptions = {}): P
     );
     resources.container = container;
     options.configure?.(container);
+    // The outbox's tables and queues exist before anything can enqueue (scripts enqueue too).
+    await container.get(TOKENS.jobs).start();
     for (const module of options.modules ?? APP_MODULES) await module.onStart?.(container);
     return { container, logger, close: () => resources.close() };
   } catch (err) {
@@ -110,6 +111,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
     }
     await container.get(TOKENS.sockets).attach(socketHttp);
+    // WORKERS=inline: this process also runs the outbox (none: `npm run worker` processes do).
+    if (config.jobs.workers === 'inline') container.get(TOKENS.jobs).startWorkers();
     // Prometheus on its own port, kept off the public one.
     let metricsUrl: string | null = null;
     if (config.metrics.port !== null) {

@@ -47,7 +47,7 @@ describe('metrics', () => {
       expect(text).toMatch(/tenant_transaction_duration_seconds_count\{outcome="commit"\} [1-9]/);
       expect(text).toMatch(/db_pool_connections\{state="open"\} \d+/);
       expect(text).toContain(`socket_connections{namespace="/workspaces/${workspace.id}"} 1`);
-      expect(text).toMatch(/email_queue_depth \d+/);
+      expect(text).toMatch(/outbox_jobs\{queue="[a-z0-9]+_outbox",state="completed"\} \d+/);
       expect(text).toMatch(/^http_requests_in_flight \d+/m);
       expect(text).toMatch(/process_resident_memory_bytes \d+/);
       expect(text).not.toContain(account.accessToken);

@@ -40,6 +40,7 @@ export default async function globalSetup(): Promise<void> {
       { type: QueryTypes.SELECT },
     );
     for (const { nspname } of schemas) await sequelize.query(`DROP SCHEMA "${nspname}" CASCADE`);
+    await sequelize.query('DROP SCHEMA IF EXISTS pgboss CASCADE');
     await sequelize.query('DROP SCHEMA IF EXISTS public CASCADE');
     await sequelize.query('CREATE SCHEMA public');
     await createPublicMigrator(sequelize, logger).up();

@@ -6,6 +6,8 @@ import { SMTPServer } from 'smtp-server';
 export const FRONTEND_URL = 'http://app.test';
 
 export interface ReceivedMail {
+  /** The Message-ID header: the outbox job's id, the same on every copy of one message. */
+  messageId: string;
   to: string;
   subject: string;
   text: string;
@@ -47,6 +49,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       simpleParser(stream)
         .then((parsed) => {
           mails.push({
+            messageId: parsed.messageId ?? '',
             to: firstAddress(parsed.to),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',

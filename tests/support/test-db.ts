@@ -26,8 +26,7 @@ export async function rowsAsJson(server: TestServer, table: string, where: strin
   return rows.map((r) => r.row);
 }
 
-/** Waits for the server's background tasks and queued mail, so "nothing was sent" can be asserted. */
+/** Waits until the server's outbox has nothing queued or running, so "nothing was sent" can be asserted. */
 export async function backgroundWorkDone(server: TestServer): Promise<void> {
-  await server.container.get(TOKENS.tasks).drain(5_000);
-  await server.container.get(TOKENS.mailer).drain(5_000);
+  await server.container.get(TOKENS.jobs).settled(10_000);
 }

@@ -9,7 +9,7 @@ export type TestServer = RunningServer;
 /**
  * Starts the real server (the same start-up path as production) on a free port against the
  * test database. Migrations already ran in globalSetup; the rate limit is lifted unless a test
- * sets it; each server gets its own Redis key prefix so tests never share counters.
+ * sets it; each server gets its own Redis key prefix so tests never share counters, and its own outbox queues.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
@@ -30,6 +30,9 @@ export async function startTestServer(
     EMAIL_OUTBOX_DIR: path.join(os.tmpdir(), 'tenant-api-test-outbox'),
     UPLOADS_DIR: path.join(os.tmpdir(), `tenant-api-test-uploads-${randomUUID()}`),
     REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
+    // Its own outbox queues: servers of one run share the database, never each other's jobs.
+    JOBS_QUEUE_PREFIX: `t${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+    JOBS_RETRY_DELAY_S: '1',
     ...env,
   });
   return startServer(config, options);

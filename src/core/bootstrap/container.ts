@@ -9,9 +9,10 @@ import { healthRoutes, type HealthCheck } from '../http/health.routes';
 import { metricsRoutes } from '../http/metrics.routes';
 import { RouteRegistry, type Guards } from '../http/route-registry';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
-import { EmailQueue } from '../infrastructure/email/email-queue';
+import { emailDeliveryHandler, emailSealer, EMAIL_JOB, OutboxMailer } from '../infrastructure/email/outbox-mailer';
 import { createEmailTransport } from '../infrastructure/email/nodemailer-transport';
-import { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
+import { PgBossOutbox } from '../infrastructure/jobs/pg-boss-outbox';
+import { JobReceipts } from '../infrastructure/jobs/receipts';
 import { MemoryCache } from '../infrastructure/cache/memory-cache';
 import { FailSoftCache } from '../infrastructure/cache/fail-soft-cache';
 import { RedisCache } from '../infrastructure/cache/redis-cache';
@@ -37,6 +38,9 @@ export interface Infrastructure {
   redis: Redis | null;
 }
 
+/** A job runs again only while it is retried or expires (hours at most); its receipts are kept a month. */
+const RECEIPT_RETENTION_MS = 30 * 86_400_000;
+
 /**
  * The one composition root. Each server instance gets its own scoped container, so two
  * instances in one process (tests, benchmarks) never share singletons.
@@ -52,7 +56,15 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   container.set(TOKENS.cache, cache);
   container.set(TOKENS.decisions, decisions);
   container.set(TOKENS.clock, systemClock);
-  const mailer = new EmailQueue(createEmailTransport(config.email, logger), logger);
+  const transactions = new UnitOfWork(sequelize, (outcome, seconds) => metrics.tenantTransaction(outcome, seconds));
+  const outbox = new PgBossOutbox(sequelize, config.jobs, logger, (type) => metrics.jobFailed(type));
+  const receipts = new JobReceipts(sequelize, transactions);
+  const sealer = emailSealer(config.auth.refreshTokenSecret);
+  outbox.handle(EMAIL_JOB, emailDeliveryHandler(receipts, createEmailTransport(config.email, logger), sealer));
+  outbox.every('outbox.purge-receipts', '23 3 * * *', async () => {
+    const purged = await receipts.purge(new Date(Date.now() - RECEIPT_RETENTION_MS));
+    logger.info({ purged }, 'old job receipts purged');
+  });
   const sockets = new SocketServer(
     {
       corsOrigins: config.sockets.corsOrigins,
@@ -65,17 +77,15 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   const metrics = new Metrics({
     sequelize,
     sockets: () => new Map([...sockets.io._nsps].map(([name, nsp]) => [name, nsp.sockets.size])),
-    emailQueueDepth: () => mailer.depth,
+    outbox: () => outbox.status().then((status) => status.queues),
     nearCache: () => decisions.stats(),
   });
   container.set(TOKENS.metrics, metrics);
-  container.set(TOKENS.eventBus, new EventBus(logger, (event) => metrics.handlerFailed(event)));
-  container.set(
-    TOKENS.transactions,
-    new UnitOfWork(sequelize, (outcome, seconds) => metrics.tenantTransaction(outcome, seconds)),
-  );
-  container.set(TOKENS.mailer, mailer);
-  container.set(TOKENS.tasks, new BackgroundTasks(logger));
+  container.set(TOKENS.jobs, outbox);
+  container.set(TOKENS.receipts, receipts);
+  container.set(TOKENS.eventBus, new EventBus(outbox));
+  container.set(TOKENS.transactions, transactions);
+  container.set(TOKENS.mailer, new OutboxMailer(outbox, sealer));
   container.set(TOKENS.guards, { auth: {} } satisfies Guards);
   container.set(TOKENS.sockets, sockets);
 

@@ -10,7 +10,8 @@ import type { DecisionCache } from '../infrastructure/cache/decision-cache';
 import type { TenantScopes } from '../infrastructure/database/unit-of-work';
 import type { Mailer } from '../infrastructure/email/email';
 import type { EventBus } from '../infrastructure/events/event-bus';
-import type { BackgroundTasks } from '../infrastructure/tasks/background-tasks';
+import type { PgBossOutbox } from '../infrastructure/jobs/pg-boss-outbox';
+import type { JobReceipts } from '../infrastructure/jobs/receipts';
 import type { Metrics } from '../infrastructure/metrics/metrics';
 import type { SocketServer } from '../infrastructure/websocket/socket-server';
 import type { Logger } from '../logger';
@@ -29,7 +30,10 @@ export const TOKENS = {
   eventBus: new Token<EventBus>('EventBus'),
   transactions: new Token<TenantScopes>('TransactionRunner'),
   mailer: new Token<Mailer>('Mailer'),
-  tasks: new Token<BackgroundTasks>('BackgroundTasks'),
+  /** The durable outbox (enqueue, register handlers) and its administration (start, workers, status). */
+  jobs: new Token<PgBossOutbox>('Outbox'),
+  /** Once-only side effects of jobs. */
+  receipts: new Token<JobReceipts>('JobReceipts'),
   routes: new Token<RouteRegistry>('RouteRegistry'),
   guards: new Token<Guards>('Guards'),
   /** Socket.IO server of this instance (attached to HTTP by startServer; scripts never attach it). */

@@ -30,6 +30,15 @@ export const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   WEB_CONCURRENCY: int(1, 64).default(1),
+  WORKERS: z.enum(['inline', 'none']).default('inline'),
+  JOBS_CONCURRENCY: int(1, 64).default(4),
+  JOBS_POLL_INTERVAL_S: int(1, 300).default(2),
+  JOBS_RETRY_LIMIT: int(0, 50).default(5),
+  JOBS_RETRY_DELAY_S: int(1, 3600).default(10),
+  JOBS_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,29}$/, 'letters, digits and _ (starting with a letter), at most 30')
+    .optional(),
   API_PREFIX: z
     .string()
     .regex(/^\/[a-z0-9-]*$/, 'must start with / and hold only a-z, 0-9 and -')
@@ -134,6 +143,8 @@ export interface Config {
   auth: {
     jwtSecret: string;
     refreshTokenSecret: string;
+    /** Secrets made up for this process because none was configured (never in production). */
+    ephemeralSecrets: string[];
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
     bcryptRounds: number;
@@ -158,6 +169,15 @@ export interface Config {
     from: string;
     outboxDir: string;
     smtp: { url?: string; host?: string; port: number; user?: string; password?: string; secure: boolean };
+  };
+  /** The outbox's workers: in this process (inline) or in `npm run worker` processes (none here). */
+  jobs: {
+    workers: Env['WORKERS'];
+    queuePrefix: string;
+    concurrency: number;
+    pollSeconds: number;
+    retryLimit: number;
+    retryDelaySeconds: number;
   };
   /** Non-fatal findings made while loading, logged once the logger exists. */
   warnings: string[];
@@ -247,6 +267,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const secrets = resolveSecrets(env, warnings);
 
   const redis = redisUrl(env);
+  // Not refused: a node may stop running jobs for a while (and tests kill one that ran none).
+  if (env.WORKERS === 'none' && !redis)
+    warnings.push('WORKERS=none without Redis: jobs wait for `npm run worker`, which needs Redis to reach sockets');
   const config: Config = {
     env: env.NODE_ENV,
     isProduction: env.NODE_ENV === 'production',
@@ -278,6 +301,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       jwtSecret: secrets.JWT_SECRET,
       refreshTokenSecret: secrets.REFRESH_TOKEN_SECRET,
+      ephemeralSecrets: SECRETS.filter((name) => !env[name]),
       accessTokenTtlSeconds: durationToSeconds(env.JWT_EXPIRES_IN),
       refreshTokenTtlSeconds: durationToSeconds(env.REFRESH_TOKEN_EXPIRES_IN),
       bcryptRounds: env.BCRYPT_ROUNDS,
@@ -309,6 +333,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         password: env.SMTP_PASSWORD,
         secure: env.SMTP_SECURE,
       },
+    },
+    jobs: {
+      workers: env.WORKERS,
+      queuePrefix: env.JOBS_QUEUE_PREFIX ? `${env.JOBS_QUEUE_PREFIX}_` : '',
+      concurrency: env.JOBS_CONCURRENCY,
+      pollSeconds: env.JOBS_POLL_INTERVAL_S,
+      retryLimit: env.JOBS_RETRY_LIMIT,
+      retryDelaySeconds: env.JOBS_RETRY_DELAY_S,
     },
     warnings,
   };

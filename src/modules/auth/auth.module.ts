@@ -3,6 +3,9 @@ import type { AppModule } from '../../core/bootstrap/module';
 import { ACCOUNT_SECURITY } from '../user/user.public';
 import { AuthAccountSecurity } from './application/account-security.service';
 import { Authenticator } from './application/authenticator.service';
+import { PurgeExpiredCredentials } from './application/purge-expired-credentials.use-case';
+import { EMAIL_TOKEN_JOB, RequestEmailToken } from './application/request-email-token.use-case';
+import type { EmailTokenPurpose } from './domain/email-token';
 import {
   AUTH_SETTINGS,
   DEFAULT_WORKSPACE,
@@ -53,4 +56,14 @@ export const authModule: AppModule = {
     });
   },
   routes: authRoutes,
+  subscribe: (container) => {
+    const jobs = container.get(TOKENS.jobs);
+    jobs.handle<{ email: string; purpose: EmailTokenPurpose }>(EMAIL_TOKEN_JOB, (data, job) =>
+      container.get(RequestEmailToken).issue(data, job),
+    );
+    // Housekeeping: tokens and sessions past any use, every hour.
+    jobs.every('auth.purge-expired', '17 * * * *', async () => {
+      await container.get(PurgeExpiredCredentials).execute();
+    });
+  },
 };

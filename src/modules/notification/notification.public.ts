@@ -1,3 +1,3 @@
 // What other modules may use of the notification context.
 export type { NotificationCreated } from './domain/notification';
-export { notificationView, toNotificationView } from './presentation/notification.routes';
+export { notificationView, notificationViewOf, toNotificationView } from './presentation/notification.routes';

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { API, bearer } from '../../support/auth-helpers';
 import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../../support/smtp-receiver';
+import { backgroundWorkDone } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import {
   createWorkspace,
@@ -47,6 +48,9 @@ describe('realtime workspace events', () => {
   async function joined(admin: Account, ws: { id: string; name: string }, role: string): Promise<Account> {
     const account = await verifiedAccount(server);
     await inviteAndJoin(server, receiver, admin, ws, account, role);
+    // Side effects of the join (notifications and their socket events) are outbox jobs: let them
+    // finish, so a socket opened afterwards hears only what the test does next.
+    await backgroundWorkDone(server);
     return account;
   }
 

@@ -1,5 +1,5 @@
 import type { Client, QueryResult } from 'pg';
-import { DatabaseError, QueryTypes, type Sequelize } from 'sequelize';
+import { DatabaseError, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { injectReplacements } from 'sequelize/lib/utils/sql';
 import { requestContext } from '../../context/request-context';
 
@@ -39,4 +39,40 @@ export async function selectRows<T extends object>(
   } finally {
     pool.releaseConnection(connection);
   }
+}
+
+/** What pg-boss (and any other library that brings its own SQL) runs its statements through. */
+export interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+const run = async (connection: Client, text: string, values?: unknown[]) => {
+  const result = (await (values && values.length > 0 ? connection.query(text, values) : connection.query(text))) as
+    QueryResult | QueryResult[];
+  return { rows: (Array.isArray(result) ? result[result.length - 1]! : result).rows };
+};
+
+/** Statements on a pooled connection of the app's own pool, one at a time, outside any transaction. */
+export function pooledExecutor(sequelize: Sequelize): SqlExecutor {
+  const pool = sequelize.connectionManager as unknown as PooledConnections;
+  return {
+    async executeSql(text, values) {
+      const connection = await pool.getConnection();
+      try {
+        return await run(connection, text, values);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code && BROKEN.has(code)) (connection as Client & { _invalid?: boolean })._invalid = true;
+        throw err;
+      } finally {
+        pool.releaseConnection(connection);
+      }
+    },
+  };
+}
+
+/** Statements on the connection of a Sequelize transaction: they commit or roll back with it. */
+export function transactionExecutor(transaction: Transaction): SqlExecutor {
+  const connection = (transaction as unknown as { connection: Client }).connection;
+  return { executeSql: (text, values) => run(connection, text, values) };
 }

@@ -5,14 +5,15 @@ export interface EmailMessage {
   html: string;
 }
 
-/** Delivers one message now; adapters: SMTP or .eml files. */
+/** Delivers one message now; adapters: SMTP or .eml files. `id` becomes its Message-ID. */
 export interface EmailTransport {
-  deliver(message: EmailMessage): Promise<void>;
+  deliver(message: EmailMessage, options: { id: string }): Promise<void>;
 }
 
-/** What use cases depend on: hand a message over and go on; delivery happens in the background. */
+/**
+ * What use cases depend on: the message is written to the outbox in the caller's unit of work
+ * (so it is sent if and only if the change commits) and delivered by a worker.
+ */
 export interface Mailer {
-  send(message: EmailMessage): void;
-  /** At shutdown: lets deliveries in flight finish, within a bound. */
-  drain(timeoutMs: number): Promise<void>;
+  send(message: EmailMessage): Promise<void>;
 }

@@ -6,6 +6,9 @@ import type { Config } from '../../config/config';
 import type { Logger } from '../../logger';
 import type { EmailMessage, EmailTransport } from './email';
 
+/** A stable Message-ID per outbox job: a copy sent twice carries the same one. */
+const messageId = (jobId: string) => `<${jobId}@tenant-api.outbox>`;
+
 /**
  * nodemailer behind the EmailTransport port. `smtp` covers any relay (SendGrid, SES, Mailgun);
  * `file` (the development default) writes each message as an .eml file and logs its name.
@@ -22,15 +25,15 @@ export function createEmailTransport(config: Config['email'], logger: Logger): E
       },
     );
     return {
-      deliver: async (message) => {
-        await transporter.sendMail({ from: config.from, ...message });
+      deliver: async (message, { id }) => {
+        await transporter.sendMail({ from: config.from, ...message, messageId: messageId(id) });
       },
     };
   }
   const streamer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
-    deliver: async (message: EmailMessage) => {
-      const info = await streamer.sendMail({ from: config.from, ...message });
+    deliver: async (message: EmailMessage, { id }) => {
+      const info = await streamer.sendMail({ from: config.from, ...message, messageId: messageId(id) });
       await fs.mkdir(config.outboxDir, { recursive: true });
       const file = path.join(config.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`);
       await fs.writeFile(file, info.message as Buffer);

@@ -1,68 +1,43 @@
-import { requestContext } from '../../context/request-context';
-import type { Logger } from '../../logger';
+import { MemoryOutbox } from '../jobs/memory-outbox.test-support';
 import { domainEvent, EventBus, type DomainEvent } from './event-bus';
 
 type Joined = DomainEvent<'MemberJoined', { userId: string }>;
 
-function fakeLogger() {
-  return { error: jest.fn() } as unknown as Logger & { error: jest.Mock };
-}
-
 describe('EventBus', () => {
-  test('when an event is published, then every subscriber of that name receives it', async () => {
-    const bus = new EventBus(fakeLogger());
+  test('when an event is published, then one outbox job is enqueued per subscriber of that name, and nothing runs yet', async () => {
+    const outbox = new MemoryOutbox();
+    const bus = new EventBus(outbox);
     const a = jest.fn();
-    const b = jest.fn();
     const other = jest.fn();
-    bus.subscribe<Joined>('MemberJoined', a);
-    bus.subscribe<Joined>('MemberJoined', b);
-    bus.subscribe('MemberRemoved', other);
+    bus.subscribe<Joined>('MemberJoined', 'test.a', a);
+    bus.subscribe<Joined>('MemberJoined', 'test.b', jest.fn());
+    bus.subscribe('MemberRemoved', 'test.other', other);
 
+    await bus.publish(domainEvent('MemberJoined', { userId: 'u1' }));
+
+    expect(outbox.types()).toEqual(['event.test.a', 'event.test.b']);
+    expect(a).not.toHaveBeenCalled();
+  });
+
+  test('when the jobs run, then each subscriber receives the event as JSON, with its job context', async () => {
+    const outbox = new MemoryOutbox();
+    const bus = new EventBus(outbox);
+    const a = jest.fn();
+    const other = jest.fn();
+    bus.subscribe<Joined>('MemberJoined', 'test.a', a);
+    bus.subscribe('MemberRemoved', 'test.other', other);
     const event = domainEvent('MemberJoined', { userId: 'u1' });
-    await bus.publish(event);
 
-    expect(a).toHaveBeenCalledWith(event);
-    expect(b).toHaveBeenCalledWith(event);
+    await bus.publish(event);
+    await outbox.runAll();
+
+    expect(a).toHaveBeenCalledWith(event, { id: expect.any(String), attempt: 1 });
     expect(other).not.toHaveBeenCalled();
   });
 
-  test('when one handler throws, then the others still run, publish resolves and the failure is logged', async () => {
-    const logger = fakeLogger();
-    const bus = new EventBus(logger);
-    const after = jest.fn();
-    bus.subscribe('MemberJoined', async () => {
-      throw new Error('handler broke');
-    });
-    bus.subscribe('MemberJoined', after);
-
-    await expect(bus.publish(domainEvent('MemberJoined', { userId: 'u1' }))).resolves.toBeUndefined();
-
-    expect(after).toHaveBeenCalled();
-    expect(logger.error).toHaveBeenCalledWith(
-      expect.objectContaining({ event: 'MemberJoined', err: expect.any(Error) }),
-      'event handler failed',
-    );
-  });
-
-  test('when a handler unsubscribes, then it no longer receives events', async () => {
-    const bus = new EventBus(fakeLogger());
-    const handler = jest.fn();
-    const unsubscribe = bus.subscribe('MemberJoined', handler);
-    unsubscribe();
-    await bus.publish(domainEvent('MemberJoined', { userId: 'u1' }));
-    expect(handler).not.toHaveBeenCalled();
-  });
-
-  test('when published inside a transaction, then handlers run only once its after-commit hooks run', async () => {
-    const bus = new EventBus(fakeLogger());
-    const seen: string[] = [];
-    bus.subscribe('Thing', () => void seen.push('handled'));
-    const hooks: (() => Promise<void>)[] = [];
-    await requestContext.run({ transaction: {} as never, afterCommit: hooks }, () =>
-      bus.publish(domainEvent('Thing', {})),
-    );
-    expect(seen).toEqual([]);
-    await Promise.all(hooks.map((hook) => hook()));
-    expect(seen).toEqual(['handled']);
+  test('when an event has no subscriber, then nothing is enqueued', async () => {
+    const outbox = new MemoryOutbox();
+    await new EventBus(outbox).publish(domainEvent('Nobody', {}));
+    expect(outbox.queued).toEqual([]);
   });
 });

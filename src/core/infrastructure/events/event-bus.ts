@@ -1,52 +1,34 @@
 import type { DomainEvent } from '../../domain/domain-event';
-import type { Logger } from '../../logger';
-import { UnitOfWork } from '../database/unit-of-work';
+import type { JobContext, JobRegistry, Outbox } from '../jobs/outbox';
 
 export { domainEvent, type DomainEvent } from '../../domain/domain-event';
 
-export type EventHandler<E extends DomainEvent> = (event: E) => Promise<void> | void;
+export type EventHandler<E extends DomainEvent> = (event: E, context: JobContext) => Promise<void> | void;
 
 /**
- * In-process, typed publish/subscribe. Each handler runs isolated: one that throws is logged
- * and neither breaks the publisher nor the other handlers.
+ * Typed publish/subscribe on the durable outbox. Each subscriber is a named job type: publishing
+ * enqueues one job per subscriber of the event, in the publisher's unit of work, so a handler
+ * runs if and only if the change committed, even if the process dies right after COMMIT. Each
+ * subscriber retries and dead-letters on its own; a second run of a handler must be harmless
+ * (the JobContext id is stable across runs).
+ *
+ * The subscriber name is stored with every queued job: renaming one strands the jobs already
+ * queued for the old name (they dead-letter as having no handler).
  */
 export class EventBus {
-  private readonly handlers = new Map<string, EventHandler<DomainEvent>[]>();
+  private readonly subscribers = new Map<string, string[]>();
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly onFailure: (event: string) => void = () => undefined,
-  ) {}
+  constructor(private readonly outbox: Outbox & JobRegistry) {}
 
-  subscribe<E extends DomainEvent>(name: E['name'], handler: EventHandler<E>): () => void {
-    const list = this.handlers.get(name) ?? [];
-    list.push(handler as EventHandler<DomainEvent>);
-    this.handlers.set(name, list);
-    return () =>
-      this.handlers.set(
-        name,
-        (this.handlers.get(name) ?? []).filter((h) => h !== handler),
-      );
+  subscribe<E extends DomainEvent>(name: E['name'], subscriber: string, handler: EventHandler<E>): void {
+    const type = `event.${subscriber}`;
+    this.outbox.handle<E>(type, async (event, context) => handler(event, context));
+    this.subscribers.set(name, [...(this.subscribers.get(name) ?? []), type]);
   }
 
-  /**
-   * Inside a transaction, the event is delivered once it commits (never if it rolls back), so no
-   * handler acts on a change that did not happen and each can open a transaction of its own.
-   * Resolves when every handler has settled (or, in a transaction, once delivery is scheduled);
-   * never rejects.
-   */
-  publish<E extends DomainEvent>(event: E): Promise<void> {
-    return UnitOfWork.afterCommit(() => this.deliver(event));
-  }
-
-  private async deliver<E extends DomainEvent>(event: E): Promise<void> {
-    const list = this.handlers.get(event.name) ?? [];
-    const results = await Promise.allSettled(list.map(async (handler) => handler(event)));
-    results.forEach((result) => {
-      if (result.status === 'rejected') {
-        this.logger.error({ err: result.reason, event: event.name }, 'event handler failed');
-        this.onFailure(event.name);
-      }
-    });
+  /** Enqueues the event for each subscriber (a no-op for an event nobody subscribes to). */
+  async publish<E extends DomainEvent>(event: E): Promise<void> {
+    const types = this.subscribers.get(event.name) ?? [];
+    await this.outbox.enqueue(...types.map((type) => ({ type, data: event })));
   }
 }

@@ -2,13 +2,15 @@ import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Sequelize } from 'sequelize';
 import type { NearCacheStats } from '../cache/near-cache';
+import type { QueueCounts } from '../jobs/pg-boss-outbox';
 
 /** What the metrics read when Prometheus scrapes (sampled then, never on the request path). */
 export interface MetricSources {
   sequelize: Sequelize;
   /** Connected sockets per namespace. */
   sockets: () => Map<string, number>;
-  emailQueueDepth: () => number;
+  /** Outbox jobs per queue and state, read from PostgreSQL at scrape time. */
+  outbox: () => Promise<QueueCounts[]>;
   /** The in-process decision cache's counters (null when there is none). */
   nearCache: () => NearCacheStats | null;
 }
@@ -28,7 +30,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
   private readonly tenantTransactions: Histogram<'outcome'>;
-  private readonly handlerFailures: Counter<'event'>;
+  private readonly jobFailures: Counter<'type'>;
   /** Requests being served: a plain number, read at scrape time (nothing on the request path). */
   private inFlight = 0;
 
@@ -49,10 +51,10 @@ export class Metrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
-    this.handlerFailures = new Counter({
-      name: 'event_handler_failures_total',
-      help: 'Domain event handlers that threw',
-      labelNames: ['event'],
+    this.jobFailures = new Counter({
+      name: 'outbox_job_failures_total',
+      help: 'Outbox job runs that failed (each is retried, then dead-lettered), by job type',
+      labelNames: ['type'],
       registers,
     });
     const pool = () =>
@@ -102,11 +104,16 @@ export class Metrics {
       },
     });
     new Gauge({
-      name: 'email_queue_depth',
-      help: 'Emails being sent or waiting for a retry',
+      name: 'outbox_jobs',
+      help: 'Outbox jobs by queue and state (the *_dead queue holds the dead letters)',
+      labelNames: ['queue', 'state'],
       registers,
-      collect() {
-        this.set(sources.emailQueueDepth());
+      async collect() {
+        for (const counts of await sources.outbox()) {
+          for (const state of ['created', 'retry', 'active', 'completed', 'failed'] as const) {
+            this.set({ queue: counts.queue, state }, counts[state]);
+          }
+        }
       },
     });
   }
@@ -141,8 +148,8 @@ export class Metrics {
     this.tenantTransactions.observe({ outcome }, seconds);
   }
 
-  handlerFailed(event: string): void {
-    this.handlerFailures.inc({ event });
+  jobFailed(type: string): void {
+    this.jobFailures.inc({ type });
   }
 
   render(): Promise<string> {

@@ -26,6 +26,7 @@ export class SocketServer {
   readonly io: Server;
   private readonly pubSub: Redis[] = [];
   private closing: Promise<void> | null = null;
+  private connecting: Promise<void> | null = null;
   private attached = false;
 
   constructor(
@@ -52,10 +53,14 @@ export class SocketServer {
     return this.pubSub.length > 0;
   }
 
-  /** Connects the adapter (with Redis), then serves Socket.IO on the server. */
-  async attach(server: http.Server): Promise<void> {
-    const [pub, sub] = this.pubSub;
-    if (pub && sub) {
+  /**
+   * Connects the adapter (with Redis): from then on emits and server-side messages reach the
+   * clients of every instance. A worker process calls only this; it serves no client itself.
+   */
+  connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      const [pub, sub] = this.pubSub;
+      if (!pub || !sub) return;
       for (const client of [pub, sub]) {
         client.on('error', (err: Error) =>
           this.logger.warn({ err: { message: err.message } }, 'socket adapter redis error'),
@@ -67,7 +72,13 @@ export class SocketServer {
       this.failSoft(pub, ['publish']);
       this.failSoft(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
       this.io.adapter(createAdapter(pub, sub, { key: `${this.settings.channelPrefix}socket.io` }));
-    }
+    })();
+    return this.connecting;
+  }
+
+  /** Connects the adapter, then serves Socket.IO on the server. */
+  async attach(server: http.Server): Promise<void> {
+    await this.connect();
     this.io.attach(server);
     this.attached = true;
   }

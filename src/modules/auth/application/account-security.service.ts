@@ -60,6 +60,6 @@ export class AuthAccountSecurity implements AccountSecurity {
       }),
     );
     const url = `${this.settings.frontendUrl}/confirm-email?token=${encodeURIComponent(secret)}`;
-    await UnitOfWork.afterCommit(async () => this.mailer.send(authEmails.changeEmail(newEmail.value, user.name, url)));
+    await this.mailer.send(authEmails.changeEmail(newEmail.value, user.name, url));
   }
 }

@@ -1,5 +1,4 @@
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
-import type { BackgroundTasks } from '../../../core/infrastructure/tasks/background-tasks';
 import { Email, User } from '../../user/user.public';
 import { Authenticator } from './authenticator.service';
 import type { authFixture } from './fakes.test-support';
@@ -7,7 +6,7 @@ import { LoginUser } from './login-user.use-case';
 import { Logout } from './logout.use-case';
 import { RefreshSession } from './refresh-session.use-case';
 import { RegisterUser } from './register-user.use-case';
-import { RequestEmailToken } from './request-email-token.use-case';
+import { EMAIL_TOKEN_JOB, RequestEmailToken } from './request-email-token.use-case';
 import { ResetPassword } from './reset-password.use-case';
 import { SessionIssuer } from './session-issuer.service';
 import { VerifyEmail } from './verify-email.use-case';
@@ -18,6 +17,20 @@ type Fixture = ReturnType<typeof authFixture>;
 export function build(f: Fixture) {
   const events = f.events as unknown as EventBus;
   const issuer = new SessionIssuer(f.sessions, f.tokens, f.settings, f.decisions, f.clock);
+  const request = new RequestEmailToken(
+    f.users,
+    f.emailTokens,
+    f.tokens,
+    f.settings,
+    f.tx,
+    f.mailer,
+    f.outbox,
+    f.receipts,
+    f.audit,
+    f.clock,
+  );
+  // As the auth module does: the job that carries out an accepted request.
+  f.outbox.handle<Parameters<RequestEmailToken['issue']>[0]>(EMAIL_TOKEN_JOB, (data, job) => request.issue(data, job));
   return {
     issuer,
     register: new RegisterUser(
@@ -33,17 +46,7 @@ export function build(f: Fixture) {
       f.clock,
     ),
     verify: new VerifyEmail(f.users, f.emailTokens, f.tokens, f.tx, events, f.audit, f.clock),
-    request: new RequestEmailToken(
-      f.users,
-      f.emailTokens,
-      f.tokens,
-      f.settings,
-      f.tx,
-      f.mailer,
-      f.tasks as unknown as BackgroundTasks,
-      f.audit,
-      f.clock,
-    ),
+    request,
     login: new LoginUser(
       f.users,
       f.hasher,

@@ -2,6 +2,8 @@
 // objects, so state changes a use case forgets to save are lost, as with the real database.
 import { DecisionCache } from '../../../core/infrastructure/cache/decision-cache';
 import { MemoryCache } from '../../../core/infrastructure/cache/memory-cache';
+import { MemoryOutbox } from '../../../core/infrastructure/jobs/memory-outbox.test-support';
+import type { JobContext } from '../../../core/infrastructure/jobs/outbox';
 import { FakeUsers } from '../../user/user.test-support';
 import type { EmailMessage, Mailer } from '../../../core/infrastructure/email/email';
 import type { AuditEntry, AuditLog } from '../../audit/audit.public';
@@ -56,6 +58,26 @@ export class FakeSessions implements SessionRepository {
     }
     return ids;
   }
+  async purgeEnded(input: { endedBefore: Date; idleSeconds: number }) {
+    const before = input.endedBefore.getTime();
+    let sessions = 0;
+    let refreshTokens = 0;
+    for (const t of this.tokens.values()) {
+      if (t.expiresAt.getTime() < before) {
+        this.tokens.delete(t.id);
+        refreshTokens += 1;
+      }
+    }
+    for (const p of this.sessions.values()) {
+      const idleSince = p.lastUsedAt.getTime() + input.idleSeconds * 1000;
+      const ended = Math.min(p.revokedAt?.getTime() ?? Infinity, p.expiresAt.getTime(), idleSince);
+      if (ended < before) {
+        this.sessions.delete(p.id);
+        sessions += 1;
+      }
+    }
+    return { sessions, refreshTokens };
+  }
 }
 
 export class FakeEmailTokens implements EmailTokenRepository {
@@ -78,6 +100,16 @@ export class FakeEmailTokens implements EmailTokenRepository {
   async retireAll(userId: string) {
     for (const p of this.rows.values())
       if (p.userId === userId && !p.usedAt) this.rows.set(p.id, { ...p, usedAt: new Date(0) });
+  }
+  async purgeSpent(before: Date) {
+    let purged = 0;
+    for (const p of this.rows.values()) {
+      if ((p.usedAt && p.usedAt < before) || p.expiresAt < before) {
+        this.rows.delete(p.id);
+        purged += 1;
+      }
+    }
+    return purged;
   }
 }
 
@@ -128,10 +160,20 @@ export class FakeHasher implements PasswordHasher {
 
 export class FakeMailer implements Mailer {
   readonly sent: EmailMessage[] = [];
-  send(message: EmailMessage) {
+  async send(message: EmailMessage) {
     this.sent.push(message);
   }
-  async drain() {}
+}
+
+/** Job receipts as the database keeps them: one claim per job and effect succeeds. */
+export class FakeReceipts {
+  readonly claimed = new Set<string>();
+  async claim(job: JobContext, effect: string) {
+    const key = `${job.id}:${effect}`;
+    if (this.claimed.has(key)) return false;
+    this.claimed.add(key);
+    return true;
+  }
 }
 
 export class FakeAudit implements AuditLog {
@@ -169,7 +211,6 @@ export const settings: AuthSettings = {
 /** Everything a use case may need, fresh per test. */
 export function authFixture(overrides: Partial<AuthSettings> = {}) {
   const clock = new FakeClock();
-  const pendingTasks: Promise<void>[] = [];
   const cache = new MemoryCache(1000, () => clock.now().getTime());
   return {
     clock,
@@ -188,9 +229,7 @@ export function authFixture(overrides: Partial<AuthSettings> = {}) {
       runInTenant: <T>(_schema: unknown, work: () => Promise<T>) => work(),
     },
     events: { publish: jest.fn(async () => undefined) },
-    tasks: {
-      run: (_name: string, work: () => Promise<void>) => void pendingTasks.push(work()),
-      flush: () => Promise.all(pendingTasks),
-    },
+    outbox: new MemoryOutbox(),
+    receipts: new FakeReceipts(),
   };
 }

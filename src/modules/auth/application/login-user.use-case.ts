@@ -54,7 +54,7 @@ export class LoginUser {
     const now = this.clock.now();
     user.recordLogin(now);
     const workspaceId = await this.defaultWorkspace.for(user.id);
-    const { session, pair } = await this.tx.run(async () => {
+    const { pair } = await this.tx.run(async () => {
       // Only the sign-in time: concurrent sign-ins of one account must not conflict, and this
       // write must not carry back a status an administrator changed meanwhile.
       await this.users.recordLogin(user.id, now);
@@ -65,9 +65,11 @@ export class LoginUser {
         targetType: 'session',
         targetId: started.session.id,
       });
+      await this.events.publish<UserLoggedIn>(
+        domainEvent('UserLoggedIn', { userId: user.id, sessionId: started.session.id }),
+      );
       return started;
     });
-    await this.events.publish<UserLoggedIn>(domainEvent('UserLoggedIn', { userId: user.id, sessionId: session.id }));
     return { ...pair, user };
   }
 

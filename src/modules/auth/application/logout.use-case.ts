@@ -52,6 +52,9 @@ export class Logout {
         actorId: principal.userId,
         metadata: { scope, sessions: ids.length },
       });
+      await this.events.publish<UserLoggedOut>(
+        domainEvent('UserLoggedOut', { userId: principal.userId, sessionIds: ids }),
+      );
       return ids;
     });
     if (scope !== 'others') {
@@ -60,8 +63,5 @@ export class Logout {
       await this.cache.set(denylistKey(principal.tokenId), true, ttl);
     }
     await this.issuer.forget(revoked);
-    await this.events.publish<UserLoggedOut>(
-      domainEvent('UserLoggedOut', { userId: principal.userId, sessionIds: revoked }),
-    );
   }
 }

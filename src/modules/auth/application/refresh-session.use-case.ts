@@ -43,21 +43,24 @@ export class RefreshSession {
     if ('pair' in outcome) return { ...outcome.pair, user: outcome.user };
     // The revocation committed above; only now is the refusal audited and thrown.
     if (outcome.reusedSession) {
-      await this.issuer.forget([outcome.reusedSession.id]);
-      await this.audit.record({
-        action: 'auth.refresh.reused',
-        actorId: outcome.reusedSession.userId,
-        targetType: 'session',
-        targetId: outcome.reusedSession.id,
+      const reused = outcome.reusedSession;
+      await this.issuer.forget([reused.id]);
+      await this.tx.run(async () => {
+        await this.audit.record({
+          action: 'auth.refresh.reused',
+          actorId: reused.userId,
+          targetType: 'session',
+          targetId: reused.id,
+        });
+        // Its sockets end too: the stolen pair's holder may be listening.
+        await this.events.publish<SessionsEnded>(
+          domainEvent('SessionsEnded', {
+            userId: reused.userId,
+            sessionIds: [reused.id],
+            reason: 'refresh_token_reused',
+          }),
+        );
       });
-      // Its sockets end too: the stolen pair's holder may be listening.
-      await this.events.publish<SessionsEnded>(
-        domainEvent('SessionsEnded', {
-          userId: outcome.reusedSession.userId,
-          sessionIds: [outcome.reusedSession.id],
-          reason: 'refresh_token_reused',
-        }),
-      );
     }
     throw outcome.error;
   }

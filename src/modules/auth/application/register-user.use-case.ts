@@ -71,10 +71,10 @@ export class RegisterUser {
         targetType: 'user',
         targetId: user.id,
       });
+      const url = `${this.settings.frontendUrl}/verify-email?token=${encodeURIComponent(secret)}`;
+      await this.mailer.send(authEmails.verify(email.value, user.name, url));
+      await this.events.publish<UserRegistered>(domainEvent('UserRegistered', { userId: user.id }));
     });
-    const url = `${this.settings.frontendUrl}/verify-email?token=${encodeURIComponent(secret)}`;
-    this.mailer.send(authEmails.verify(email.value, user.name, url));
-    await this.events.publish<UserRegistered>(domainEvent('UserRegistered', { userId: user.id }));
     return user;
   }
 }

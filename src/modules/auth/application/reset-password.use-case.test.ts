@@ -9,8 +9,8 @@ async function resetRequested() {
   const uc = build(f);
   const user = await seedUser(f);
   const session = await uc.login.execute({ email: 'ada@example.com', password: PASSWORD });
-  uc.request.execute({ email: 'ada@example.com', purpose: 'reset_password' });
-  await f.tasks.flush();
+  await uc.request.execute({ email: 'ada@example.com', purpose: 'reset_password' });
+  await f.outbox.runAll();
   return { f, uc, user, session, token: tokenFromLink(f.mailer.sent[0]!.text) };
 }
 

@@ -41,7 +41,7 @@ export class ResetPassword {
   /** All or nothing: a refused password leaves the token unused, so the user can try again. */
   async execute(input: ResetPasswordInput): Promise<void> {
     const now = this.clock.now();
-    const { user, revoked } = await this.tx.run(async () => {
+    const revoked = await this.tx.run(async () => {
       const token = await this.emailTokens.findByHashForUpdate('reset_password', this.tokens.hashSecret(input.token));
       if (!token) throw new EmailTokenInvalidError('reset_password');
       token.consume(now);
@@ -58,10 +58,10 @@ export class ResetPassword {
         targetType: 'user',
         targetId: account.id,
       });
-      return { user: account, revoked: ids };
+      await this.mailer.send(authEmails.passwordChanged(account.email.value, account.name));
+      await this.events.publish<PasswordReset>(domainEvent('PasswordReset', { userId: account.id }));
+      return ids;
     });
     await this.issuer.forget(revoked);
-    this.mailer.send(authEmails.passwordChanged(user.email.value, user.name));
-    await this.events.publish<PasswordReset>(domainEvent('PasswordReset', { userId: user.id }));
   }
 }

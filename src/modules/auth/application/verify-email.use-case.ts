@@ -31,7 +31,7 @@ export class VerifyEmail {
 
   async execute(input: EmailTokenInput): Promise<void> {
     const now = this.clock.now();
-    const userId = await this.tx.run(async () => {
+    await this.tx.run(async () => {
       const token = await this.emailTokens.findByHashForUpdate('verify_email', this.tokens.hashSecret(input.token));
       if (!token) throw new EmailTokenInvalidError('verify_email');
       token.consume(now);
@@ -46,9 +46,8 @@ export class VerifyEmail {
         targetType: 'user',
         targetId: user.id,
       });
-      return user.id;
+      await this.events.publish<EmailVerified>(domainEvent('EmailVerified', { userId: user.id }));
     });
-    await this.events.publish<EmailVerified>(domainEvent('EmailVerified', { userId }));
   }
 }
 
@@ -72,7 +71,7 @@ export class ConfirmEmailChange {
 
   async execute(input: EmailTokenInput): Promise<void> {
     const now = this.clock.now();
-    const { user, previous } = await this.tx.run(async () => {
+    await this.tx.run(async () => {
       const token = await this.emailTokens.findByHashForUpdate('change_email', this.tokens.hashSecret(input.token));
       if (!token?.newEmail) throw new EmailTokenInvalidError('change_email');
       token.consume(now);
@@ -93,9 +92,9 @@ export class ConfirmEmailChange {
         targetType: 'user',
         targetId: account.id,
       });
-      return { user: account, previous: old };
+      // Both in the outbox of this transaction: sent if and only if the change commits.
+      await this.mailer.send(authEmails.emailChanged(old, account.name, account.email.value));
+      await this.events.publish<EmailChanged>(domainEvent('EmailChanged', { userId: account.id }));
     });
-    this.mailer.send(authEmails.emailChanged(previous, user.name, user.email.value));
-    await this.events.publish<EmailChanged>(domainEvent('EmailChanged', { userId: user.id }));
   }
 }

@@ -13,6 +13,11 @@ export interface SessionRepository {
   saveSession(session: Session): Promise<void>;
   /** Revokes every live session of a user (optionally but one); returns the revoked ids. */
   revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<string[]>;
+  /**
+   * Deletes what can never be used again: sessions that ended (revoked, expired, or idle) before
+   * `endedBefore`, with their tokens, and refresh tokens that expired before it. Returns counts.
+   */
+  purgeEnded(input: { endedBefore: Date; idleSeconds: number }): Promise<{ sessions: number; refreshTokens: number }>;
 }
 
 export interface EmailTokenRepository {
@@ -22,6 +27,8 @@ export interface EmailTokenRepository {
   save(token: EmailToken): Promise<void>;
   /** Retires every unused token of the user (all purposes): links mailed before no longer work. */
   retireAll(userId: string): Promise<void>;
+  /** Deletes tokens used or expired before the date; returns how many. */
+  purgeSpent(before: Date): Promise<number>;
 }
 
 export interface AccessClaims {

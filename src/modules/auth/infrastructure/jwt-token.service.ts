@@ -1,16 +1,8 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  randomUUID,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/domain/clock';
+import { Sealer } from '../../../core/utils/sealer';
 import { AccessTokenInvalidError } from '../domain/errors';
 import type { AccessClaims, TokenService } from '../domain/ports';
 
@@ -23,7 +15,7 @@ const ACCESS_TYPE = 'access';
  * and opaque 256-bit secrets for refresh and email tokens, stored only as SHA-256 hashes.
  */
 export class JwtTokenService implements TokenService {
-  private readonly sealKey: Buffer;
+  private readonly sealer: Sealer;
   private readonly signingKey: KeyObject;
   /**
    * Tokens whose signature and claims were already checked, by their exact text: a client sends
@@ -36,7 +28,7 @@ export class JwtTokenService implements TokenService {
     private readonly settings: { jwtSecret: string; refreshTokenSecret: string; accessTokenTtlSeconds: number },
     private readonly clock: Clock,
   ) {
-    this.sealKey = createHmac('sha256', settings.refreshTokenSecret).update('refresh-token-seal').digest();
+    this.sealer = Sealer.fromSecret(settings.refreshTokenSecret, 'refresh-token-seal');
     // Built once: given a string, jsonwebtoken builds a key object on every sign and verify (a
     // failed createPublicKey first), which was a fifth of the CPU of an authenticated request.
     this.signingKey = createSecretKey(Buffer.from(settings.jwtSecret, 'utf8'));
@@ -98,16 +90,10 @@ export class JwtTokenService implements TokenService {
   }
 
   seal(secret: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.sealKey, iv);
-    const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+    return this.sealer.seal(secret);
   }
 
   unseal(sealed: string): string {
-    const raw = Buffer.from(sealed, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.sealKey, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+    return this.sealer.unseal(sealed);
   }
 }

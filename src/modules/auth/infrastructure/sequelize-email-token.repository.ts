@@ -57,6 +57,14 @@ export class SequelizeEmailTokenRepository implements EmailTokenRepository {
     });
   }
 
+  async purgeSpent(before: Date): Promise<number> {
+    const rows = await this.sequelize.query(
+      'DELETE FROM public.email_tokens WHERE used_at < :before OR expires_at < :before RETURNING id',
+      { replacements: { before }, type: QueryTypes.SELECT, transaction: UnitOfWork.current() },
+    );
+    return rows.length;
+  }
+
   async retireAll(userId: string): Promise<void> {
     await this.sequelize.query(
       'UPDATE public.email_tokens SET used_at = now() WHERE user_id = :userId AND used_at IS NULL',

@@ -112,6 +112,26 @@ export class SequelizeSessionRepository implements SessionRepository {
     return rows.map((r) => r.id);
   }
 
+  async purgeEnded(input: {
+    endedBefore: Date;
+    idleSeconds: number;
+  }): Promise<{ sessions: number; refreshTokens: number }> {
+    const tokens = await this.select<{ id: string }>(
+      'DELETE FROM public.refresh_tokens WHERE expires_at < :endedBefore RETURNING id',
+      { endedBefore: input.endedBefore },
+    );
+    const sessions = await this.select<{ id: string; tokens: string }>(
+      `WITH ended AS (
+         DELETE FROM public.sessions
+         WHERE revoked_at < :endedBefore OR expires_at < :endedBefore
+            OR last_used_at < CAST(:endedBefore AS timestamptz) - make_interval(secs => :idleSeconds)
+         RETURNING id)
+       SELECT id FROM ended`,
+      { endedBefore: input.endedBefore, idleSeconds: input.idleSeconds },
+    );
+    return { sessions: sessions.length, refreshTokens: tokens.length };
+  }
+
   private async insertToken(token: RefreshToken): Promise<void> {
     await this.exec(
       `INSERT INTO public.refresh_tokens (id, session_id, token_hash, created_at, expires_at)

@@ -108,7 +108,7 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       request: { body: emailInput },
       response: { status: 202, description: 'Accepted', schema: accepted },
       handler: async ({ body }) => {
-        container.get(RequestEmailToken).execute({ ...body, purpose: 'verify_email' });
+        await container.get(RequestEmailToken).execute({ ...body, purpose: 'verify_email' });
         return ACCEPTED;
       },
     }),
@@ -173,7 +173,7 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       request: { body: emailInput },
       response: { status: 202, description: 'Accepted', schema: accepted },
       handler: async ({ body }) => {
-        container.get(RequestEmailToken).execute({ ...body, purpose: 'reset_password' });
+        await container.get(RequestEmailToken).execute({ ...body, purpose: 'reset_password' });
         return ACCEPTED;
       },
     }),

@@ -19,7 +19,7 @@ export function subscribeNotificationHandlers(container: ContainerInstance): voi
   const directory = () => container.get(WORKSPACE_DIRECTORY);
   const users = () => container.get(USER_REPOSITORY);
 
-  bus.subscribe<MemberInvited>('MemberInvited', async ({ payload }) => {
+  bus.subscribe<MemberInvited>('MemberInvited', 'notifications.member-invited', async ({ payload }, job) => {
     const invitee = await users().findByEmail(Email.create(payload.email));
     if (!invitee) return;
     const [home, workspace] = await Promise.all([
@@ -27,15 +27,20 @@ export function subscribeNotificationHandlers(container: ContainerInstance): voi
       directory().findById(payload.workspaceId),
     ]);
     if (!home || !workspace || home === workspace.id) return;
-    await notifications().notify(home, [invitee.id], {
-      type: 'invitation.received',
-      title: `You were invited to join ${workspace.name}`,
-      body: `Accept the invitation sent to ${invitee.email.value} to join as ${payload.role}.`,
-      data: { workspaceId: workspace.id, workspaceName: workspace.name, role: payload.role },
-    });
+    await notifications().notify(
+      home,
+      [invitee.id],
+      {
+        type: 'invitation.received',
+        title: `You were invited to join ${workspace.name}`,
+        body: `Accept the invitation sent to ${invitee.email.value} to join as ${payload.role}.`,
+        data: { workspaceId: workspace.id, workspaceName: workspace.name, role: payload.role },
+      },
+      job,
+    );
   });
 
-  bus.subscribe<MemberJoined>('MemberJoined', async ({ payload }) => {
+  bus.subscribe<MemberJoined>('MemberJoined', 'notifications.member-joined', async ({ payload }, job) => {
     const [joiner, others] = await Promise.all([
       users().findById(payload.userId),
       directory().memberIds(payload.workspaceId),
@@ -50,16 +55,22 @@ export function subscribeNotificationHandlers(container: ContainerInstance): voi
         body: '',
         data: { userId: joiner.id, name: joiner.name },
       },
+      job,
     );
   });
 
-  bus.subscribe<MemberRolesChanged>('MemberRolesChanged', async ({ payload }) => {
+  bus.subscribe<MemberRolesChanged>('MemberRolesChanged', 'notifications.roles-changed', async ({ payload }, job) => {
     if (payload.by === payload.userId) return;
-    await notifications().notify(payload.workspaceId, [payload.userId], {
-      type: 'roles.changed',
-      title: 'Your roles changed',
-      body: `You now hold: ${payload.roles.join(', ')}.`,
-      data: { roles: payload.roles },
-    });
+    await notifications().notify(
+      payload.workspaceId,
+      [payload.userId],
+      {
+        type: 'roles.changed',
+        title: 'Your roles changed',
+        body: `You now hold: ${payload.roles.join(', ')}.`,
+        data: { roles: payload.roles },
+      },
+      job,
+    );
   });
 }

@@ -8,6 +8,8 @@ import { SchemaName } from '../../../core/domain/schema-name';
 import { NotFoundError } from '../../../core/errors/app-error';
 import type { TransactionRunner } from '../../../core/infrastructure/database/unit-of-work';
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
+import type { JobContext } from '../../../core/infrastructure/jobs/outbox';
+import type { JobReceipts } from '../../../core/infrastructure/jobs/receipts';
 import type {
   Notification,
   NotificationCreated,
@@ -34,7 +36,7 @@ export interface NotificationContent {
 /**
  * In-app notifications: each member reads only their own, in their active workspace (the routes
  * run in its tenant scope). `notify` writes in the named workspace's tenant scope and announces
- * each new notification (NotificationCreated) once it is committed.
+ * each new notification (NotificationCreated) in the same transaction.
  */
 @Service()
 export class Notifications {
@@ -42,6 +44,7 @@ export class Notifications {
     @Inject(NOTIFICATION_REPOSITORY) private readonly repository: NotificationRepository,
     @Inject(TOKENS.transactions) private readonly tx: TransactionRunner,
     @Inject(TOKENS.eventBus) private readonly events: EventBus,
+    @Inject(TOKENS.receipts) private readonly receipts: Pick<JobReceipts, 'claim'>,
     @Inject(TOKENS.clock) private readonly clock: Clock,
   ) {}
 
@@ -60,7 +63,16 @@ export class Notifications {
     return this.repository.markAllRead(recipientId, this.clock.now());
   }
 
-  async notify(workspaceId: string, recipientIds: string[], content: NotificationContent): Promise<Notification[]> {
+  /**
+   * Writes the notifications and their NotificationCreated events in one tenant transaction.
+   * Called by an outbox job, it does so once however often the job runs (the job's receipt).
+   */
+  async notify(
+    workspaceId: string,
+    recipientIds: string[],
+    content: NotificationContent,
+    job: JobContext,
+  ): Promise<Notification[]> {
     if (recipientIds.length === 0) return [];
     const now = this.clock.now();
     const created = [...new Set(recipientIds)].map((recipientId) => ({
@@ -70,10 +82,17 @@ export class Notifications {
       readAt: null,
       createdAt: now,
     }));
-    await this.tx.runInTenant(SchemaName.forWorkspace(workspaceId), () => this.repository.add(created));
-    for (const notification of created) {
-      await this.events.publish<NotificationCreated>(domainEvent('NotificationCreated', { workspaceId, notification }));
-    }
-    return created;
+    return this.tx.runInTenant(SchemaName.forWorkspace(workspaceId), async () => {
+      if (!(await this.receipts.claim(job, 'notifications.notify'))) return [];
+      await this.repository.add(created);
+      for (const n of created) {
+        const notification = { ...n, createdAt: n.createdAt.toISOString() };
+        delete (notification as { readAt?: unknown }).readAt;
+        await this.events.publish<NotificationCreated>(
+          domainEvent('NotificationCreated', { workspaceId, notification }),
+        );
+      }
+      return created;
+    });
   }
 }

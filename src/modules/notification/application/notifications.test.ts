@@ -1,18 +1,19 @@
 import { Container } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import { EventBus, domainEvent } from '../../../core/infrastructure/events/event-bus';
-import { createLogger } from '../../../core/logger';
+import { MemoryOutbox } from '../../../core/infrastructure/jobs/memory-outbox.test-support';
 import { DEFAULT_WORKSPACE } from '../../auth/auth.public';
 import { Email, USER_REPOSITORY, User } from '../../user/user.public';
 import { FakeUsers } from '../../user/user.test-support';
 import { WORKSPACE_DIRECTORY } from '../../workspace/workspace.public';
-import type { Notification, NotificationRepository } from '../domain/notification';
+import type { Notification, NotificationCreated, NotificationRepository } from '../domain/notification';
 import { subscribeNotificationHandlers } from './notification-handlers';
 import { NOTIFICATION_REPOSITORY, Notifications } from './notifications.service';
 
 const NOW = new Date('2026-11-25T10:00:00Z');
 const W1 = '11111111-1111-4111-8111-111111111111';
 const W2 = '22222222-2222-4222-8222-222222222222';
+const JOB = { id: '33333333-3333-4333-8333-333333333333', attempt: 1 };
 
 function setup() {
   const container = Container.of(`notifications-${Math.random()}`);
@@ -24,12 +25,17 @@ function setup() {
     markRead: async () => null,
     markAllRead: async () => 0,
   };
-  const bus = new EventBus(createLogger({ env: 'test', log: { level: 'silent' } }));
-  const published: Notification[] = [];
-  bus.subscribe<{ name: 'NotificationCreated'; payload: { notification: Notification }; occurredAt: Date }>(
-    'NotificationCreated',
-    (e) => void published.push(e.payload.notification),
-  );
+  const outbox = new MemoryOutbox();
+  const bus = new EventBus(outbox);
+  const published: NotificationCreated['payload']['notification'][] = [];
+  bus.subscribe<NotificationCreated>('NotificationCreated', 'test.published', (e) => {
+    published.push(e.payload.notification);
+  });
+  const claimed = new Set<string>();
+  container.set(TOKENS.receipts, {
+    claim: async (job: { id: string }, effect: string) =>
+      !claimed.has(`${job.id}:${effect}`) && !!claimed.add(`${job.id}:${effect}`),
+  });
   const users = new FakeUsers();
   const homes = new Map<string, string>();
   container.set(NOTIFICATION_REPOSITORY, repository);
@@ -49,7 +55,12 @@ function setup() {
     memberIds: async () => ['u-admin', 'u-joiner', 'u-other'],
   } as never);
   subscribeNotificationHandlers(container);
-  return { container, bus, stored, published, users, homes, service: container.get(Notifications) };
+  /** Publishes an event and runs the jobs it leads to, as the workers would. */
+  const deliver = async (event: Parameters<EventBus['publish']>[0]) => {
+    await bus.publish(event);
+    await outbox.runAll();
+  };
+  return { container, deliver, outbox, stored, published, users, homes, service: container.get(Notifications) };
 }
 
 async function account(users: FakeUsers, id: string, email: string) {
@@ -60,17 +71,29 @@ async function account(users: FakeUsers, id: string, email: string) {
 
 describe('Notifications', () => {
   test('when notifying, then recipients are deduplicated, written in the workspace’s tenant and each is announced', async () => {
-    const { service, stored, published } = setup();
-    await service.notify(W1, ['a', 'b', 'a'], { type: 'member.joined', title: 't', body: '', data: {} });
+    const { service, stored, published, outbox } = setup();
+    await service.notify(W1, ['a', 'b', 'a'], { type: 'member.joined', title: 't', body: '', data: {} }, JOB);
+    await outbox.runAll();
     expect(stored).toEqual([{ schema: `tenant_${W1.replace(/-/g, '')}`, notifications: expect.any(Array) }]);
     expect(stored[0]!.notifications.map((n) => n.recipientId)).toEqual(['a', 'b']);
     expect(published.map((n) => n.recipientId)).toEqual(['a', 'b']);
   });
 
   test('when nobody is to be notified, then nothing is written or announced', async () => {
-    const { service, stored, published } = setup();
-    await service.notify(W1, [], { type: 'member.joined', title: 't', body: '', data: {} });
+    const { service, stored, published, outbox } = setup();
+    await service.notify(W1, [], { type: 'member.joined', title: 't', body: '', data: {} }, JOB);
+    await outbox.runAll();
     expect([stored, published]).toEqual([[], []]);
+  });
+
+  test('when the same job notifies twice, then the notifications are written and announced once', async () => {
+    const { service, stored, published, outbox } = setup();
+    const content = { type: 'member.joined' as const, title: 't', body: '', data: {} };
+    await service.notify(W1, ['a'], content, JOB);
+    await service.notify(W1, ['a'], content, { ...JOB, attempt: 2 });
+    await outbox.runAll();
+    expect(stored).toHaveLength(1);
+    expect(published).toHaveLength(1);
   });
 
   test('when marking a notification that is not the caller’s, then NOTIFICATION_NOT_FOUND', async () => {
@@ -81,9 +104,9 @@ describe('Notifications', () => {
 
 describe('notification handlers', () => {
   test('when a member joins, then every other member is notified, not the joiner', async () => {
-    const { bus, published, users } = setup();
+    const { deliver, published, users } = setup();
     await account(users, 'u-joiner', 'joiner@example.com');
-    await bus.publish(domainEvent('MemberJoined', { workspaceId: W1, userId: 'u-joiner' }));
+    await deliver(domainEvent('MemberJoined', { workspaceId: W1, userId: 'u-joiner' }));
     expect(published.map((n) => [n.recipientId, n.type])).toEqual([
       ['u-admin', 'member.joined'],
       ['u-other', 'member.joined'],
@@ -91,24 +114,22 @@ describe('notification handlers', () => {
   });
 
   test('when members change their own roles, then nobody is notified; when an admin does, the member is', async () => {
-    const { bus, published } = setup();
-    await bus.publish(domainEvent('MemberRolesChanged', { workspaceId: W1, userId: 'u1', roles: ['admin'], by: 'u1' }));
-    await bus.publish(
-      domainEvent('MemberRolesChanged', { workspaceId: W1, userId: 'u2', roles: ['viewer'], by: 'u1' }),
-    );
+    const { deliver, published } = setup();
+    await deliver(domainEvent('MemberRolesChanged', { workspaceId: W1, userId: 'u1', roles: ['admin'], by: 'u1' }));
+    await deliver(domainEvent('MemberRolesChanged', { workspaceId: W1, userId: 'u2', roles: ['viewer'], by: 'u1' }));
     expect(published.map((n) => [n.recipientId, n.type, n.data])).toEqual([
       ['u2', 'roles.changed', { roles: ['viewer'] }],
     ]);
   });
 
   test('when an invitee has an account and a current workspace, then they are notified there; otherwise not at all', async () => {
-    const { bus, stored, users, homes } = setup();
+    const { deliver, stored, users, homes } = setup();
     const invitee = await account(users, 'u-invitee', 'invitee@example.com');
-    await bus.publish(domainEvent('MemberInvited', { workspaceId: W1, email: 'nobody@example.com', role: 'member' }));
-    await bus.publish(domainEvent('MemberInvited', { workspaceId: W1, email: invitee.email.value, role: 'member' }));
+    await deliver(domainEvent('MemberInvited', { workspaceId: W1, email: 'nobody@example.com', role: 'member' }));
+    await deliver(domainEvent('MemberInvited', { workspaceId: W1, email: invitee.email.value, role: 'member' }));
     expect(stored).toEqual([]);
     homes.set(invitee.id, W2);
-    await bus.publish(domainEvent('MemberInvited', { workspaceId: W1, email: invitee.email.value, role: 'member' }));
+    await deliver(domainEvent('MemberInvited', { workspaceId: W1, email: invitee.email.value, role: 'member' }));
     expect(stored).toEqual([
       {
         schema: `tenant_${W2.replace(/-/g, '')}`,

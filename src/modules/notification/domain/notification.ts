@@ -18,9 +18,12 @@ export interface Notification {
   createdAt: Date;
 }
 
+/** A new notification as it travels in an event (JSON: the date as an ISO string, not yet read). */
+export type NotificationSnapshot = Omit<Notification, 'readAt' | 'createdAt'> & { createdAt: string };
+
 export type NotificationCreated = DomainEvent<
   'NotificationCreated',
-  { workspaceId: string; notification: Notification }
+  { workspaceId: string; notification: NotificationSnapshot }
 >;
 
 /** The current tenant's notifications (runs in its tenant scope). */

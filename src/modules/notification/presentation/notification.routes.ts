@@ -4,7 +4,7 @@ import { principalOf } from '../../../core/http/principal';
 import { defineRoute, type RouteSpec } from '../../../core/http/route';
 import { z } from '../../../core/http/zod';
 import { Notifications } from '../application/notifications.service';
-import { NOTIFICATION_TYPES, type Notification } from '../domain/notification';
+import { NOTIFICATION_TYPES, type Notification, type NotificationSnapshot } from '../domain/notification';
 
 export const notificationView = z
   .object({
@@ -28,6 +28,11 @@ export function toNotificationView(n: Notification): z.infer<typeof notification
     readAt: n.readAt?.toISOString() ?? null,
     createdAt: n.createdAt.toISOString(),
   };
+}
+
+/** The view of a notification carried by NotificationCreated (new, so unread). */
+export function notificationViewOf(n: NotificationSnapshot): z.infer<typeof notificationView> {
+  return { id: n.id, type: n.type, title: n.title, body: n.body, data: n.data, readAt: null, createdAt: n.createdAt };
 }
 
 const listQuery = paginationQuery.extend({

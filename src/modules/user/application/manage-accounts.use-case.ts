@@ -32,7 +32,7 @@ export class ManageAccounts {
   ) {}
 
   async changeStatus(input: { actorId: string; userId: string; status: SettableStatus }): Promise<User> {
-    const { user, from, outcome } = await this.tx.run(async () => {
+    return this.tx.run(async () => {
       const account = await this.lock(input.userId);
       const previous = account.status;
       const result = account.changeStatus(input.status, input.actorId, this.clock.now());
@@ -46,21 +46,18 @@ export class ManageAccounts {
           targetId: account.id,
           metadata: { from: previous, to: input.status, sessionsEnded: result.endSessions },
         });
+        await this.events.publish<UserStatusChanged>(
+          domainEvent('UserStatusChanged', {
+            userId: account.id,
+            from: previous,
+            to: account.status,
+            by: input.actorId,
+            sessionsEnded: result.endSessions,
+          }),
+        );
       }
-      return { user: account, from: previous, outcome: result };
+      return account;
     });
-    if (outcome.changed) {
-      await this.events.publish<UserStatusChanged>(
-        domainEvent('UserStatusChanged', {
-          userId: user.id,
-          from,
-          to: user.status,
-          by: input.actorId,
-          sessionsEnded: outcome.endSessions,
-        }),
-      );
-    }
-    return user;
   }
 
   /** A platform admin deletes someone else's account. */
@@ -98,10 +95,10 @@ export class ManageAccounts {
         targetId: account.id,
         metadata: { by },
       });
+      await this.events.publish<UserDeleted>(domainEvent('UserDeleted', { userId: account.id, by: actorId }));
       return account;
     });
     await this.avatars.discard(user.id, user.profile.avatarUrl);
-    await this.events.publish<UserDeleted>(domainEvent('UserDeleted', { userId: user.id, by: actorId }));
   }
 
   private async lock(userId: string): Promise<User> {

@@ -80,16 +80,16 @@ export class UpdateMyProfile {
         await this.security.requestEmailChange(user, newEmail);
         await this.record(user, 'user.email.change_requested');
       }
+      if (profileFields.length > 0) {
+        await this.events.publish<UserProfileUpdated>(domainEvent('UserProfileUpdated', { userId: user.id }));
+      }
+      if (newPassword !== undefined) {
+        await this.events.publish<UserPasswordChanged>(
+          domainEvent('UserPasswordChanged', { userId: user.id, keptSessionId: sessionId }),
+        );
+      }
     });
     if (user.profile.avatarUrl !== previousAvatar) await this.avatars.discard(user.id, previousAvatar);
-    if (profileFields.length > 0) {
-      await this.events.publish<UserProfileUpdated>(domainEvent('UserProfileUpdated', { userId: user.id }));
-    }
-    if (newPassword !== undefined) {
-      await this.events.publish<UserPasswordChanged>(
-        domainEvent('UserPasswordChanged', { userId: user.id, keptSessionId: sessionId }),
-      );
-    }
     return { user, pendingEmail: emailChanges ? newEmail.value : null };
   }
 

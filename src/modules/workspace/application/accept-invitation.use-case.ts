@@ -47,10 +47,10 @@ export class AcceptInvitation {
       await this.members.add(user.id, invitation.roleName);
       await this.directory.addMembership(workspace.id, user.id);
       await this.audit.record({ action: 'member.joined', actorId: user.id, targetType: 'user', targetId: user.id });
+      await this.events.publish<MemberJoined>(
+        domainEvent('MemberJoined', { workspaceId: workspace.id, userId: user.id }),
+      );
     });
     await this.access.forget(workspace.id, [user.id]);
-    await this.events.publish<MemberJoined>(
-      domainEvent('MemberJoined', { workspaceId: workspace.id, userId: user.id }),
-    );
   }
 }

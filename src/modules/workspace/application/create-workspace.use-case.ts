@@ -82,10 +82,10 @@ export class CreateWorkspace {
         targetType: 'workspace',
         targetId: id,
       });
+      await this.events.publish<WorkspaceCreated>(
+        domainEvent('WorkspaceCreated', { workspaceId: id, ownerId: owner.id }),
+      );
     });
-    await this.events.publish<WorkspaceCreated>(
-      domainEvent('WorkspaceCreated', { workspaceId: id, ownerId: owner.id }),
-    );
     return workspace;
   }
 }

@@ -75,7 +75,7 @@ export class InviteMember {
     await this.audit.record({ action: 'member.invited', targetType: 'invitation', metadata: { role: input.role } });
     const url = `${this.settings.frontendUrl}/accept-invitation?token=${encodeURIComponent(secret)}&workspaceId=${workspace.id}`;
     const text = `You have been invited to join ${workspace.name} as ${input.role}. The link works for 7 days.`;
-    this.mailer.send({
+    await this.mailer.send({
       to: email.value,
       subject: `Join ${workspace.name}`,
       text: `${text}\n\nAccept the invitation: ${url}`,

@@ -56,16 +56,16 @@ export class SwitchWorkspace {
         targetType: 'workspace',
         targetId: workspaceId,
       });
+      await this.events.publish<SessionsEnded>(
+        domainEvent('SessionsEnded', {
+          userId: user.id,
+          sessionIds: [principal.sessionId],
+          reason: 'switched_workspace',
+        }),
+      );
       return started.pair;
     });
     await this.issuer.forget([principal.sessionId]);
-    await this.events.publish<SessionsEnded>(
-      domainEvent('SessionsEnded', {
-        userId: user.id,
-        sessionIds: [principal.sessionId],
-        reason: 'switched_workspace',
-      }),
-    );
     return pair;
   }
 }

@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import type { Sequelize } from 'sequelize';
+import { requestContext } from '../../context/request-context';
+import type { Logger } from '../../logger';
+import { pooledExecutor, transactionExecutor } from '../database/sql';
+import { UnitOfWork } from '../database/unit-of-work';
+import { PermanentJobError, type Job, type JobHandler, type JobRegistry, type Outbox } from './outbox';
+
+export interface OutboxSettings {
+  /** Prefixes every queue name: instances sharing a prefix share the work (tests isolate with it). */
+  queuePrefix: string;
+  /** Retries after the first attempt, then the dead-letter queue. */
+  retryLimit: number;
+  /** Seconds before the first retry; doubled each time, with jitter. */
+  retryDelaySeconds: number;
+  /** Jobs this process runs at once. */
+  concurrency: number;
+  /** How often idle workers look for jobs enqueued by other processes (this one wakes them itself). */
+  pollSeconds: number;
+}
+
+interface Envelope {
+  type: string;
+  data: object;
+}
+
+type FetchedJob = PgBoss.JobWithMetadata<Envelope>;
+
+export interface QueueCounts {
+  queue: string;
+  created: number;
+  retry: number;
+  active: number;
+  completed: number;
+  failed: number;
+}
+
+export interface DeadJob {
+  id: string;
+  type: string;
+  diedAt: Date;
+  error: string | null;
+}
+
+const SCHEMA = 'pgboss';
+/** SQLSTATE deadlock_detected. */
+const DEADLOCK = '40P01';
+
+/**
+ * The outbox on pg-boss (PostgreSQL job tables in the `pgboss` schema, fetched with SKIP LOCKED).
+ * pg-boss queries go through the app's own pool, and inside a unit of work through its
+ * transaction's connection: the job row commits or rolls back with the change that caused it.
+ * pg-boss brings retries with backoff, dead letters, expiry of stuck jobs, cron and retention.
+ */
+export class PgBossOutbox implements Outbox, JobRegistry {
+  private readonly boss: PgBoss;
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly periodic = new Map<string, { cron: string; handler: JobHandler }>();
+  private loops: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
+  private stopping = false;
+  private started = false;
+  /** pg-boss queries and handler runs in progress: stop() waits for them before the pool closes. */
+  private busy = 0;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly settings: OutboxSettings,
+    private readonly logger: Logger,
+    private readonly onFailure: (type: string) => void = () => undefined,
+  ) {
+    const pooled = pooledExecutor(sequelize);
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => this.tracked(() => pooled.executeSql(text, values)) },
+      schema: SCHEMA,
+      // Completed jobs are kept a week for inspection; dead letters a month.
+      deleteAfterDays: 7,
+      retentionDays: 30,
+      supervise: true,
+      schedule: true,
+    });
+    this.boss.on('error', (err: Error) => this.logger.error({ err: { message: err.message } }, 'job queue error'));
+  }
+
+  get queue(): string {
+    return `${this.settings.queuePrefix}outbox`;
+  }
+
+  get deadLetters(): string {
+    return `${this.settings.queuePrefix}outbox_dead`;
+  }
+
+  handle<T>(type: string, handler: JobHandler<T>): void {
+    if (this.handlers.has(type)) throw new Error(`A job handler for ${type} is already registered`);
+    this.handlers.set(type, handler as JobHandler);
+  }
+
+  every(type: string, cron: string, handler: JobHandler<Record<string, never>>): void {
+    this.periodic.set(type, { cron, handler: handler as JobHandler });
+  }
+
+  /**
+   * Installs or migrates the pgboss schema and creates the queues (idempotent, safe concurrently).
+   * After a failure, stop() still stops what did start.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.boss.start();
+    const retry = {
+      retryLimit: this.settings.retryLimit,
+      retryDelay: this.settings.retryDelaySeconds,
+      retryBackoff: true,
+    };
+    await this.ensureQueue(this.deadLetters, { retentionDays: 30 });
+    await this.ensureQueue(this.queue, { ...retry, deadLetter: this.deadLetters });
+    for (const [type, { cron }] of this.periodic) {
+      const name = this.periodicQueue(type);
+      await this.ensureQueue(name, { ...retry, deadLetter: this.deadLetters });
+      await this.boss.schedule(name, cron, {}, { tz: 'UTC' });
+    }
+  }
+
+  /**
+   * Starts this process's workers (WORKERS=inline, or the worker process): loops that fetch one
+   * job at a time (SKIP LOCKED, so any number of processes share a queue), run its handler, and
+   * complete or fail it, awaited. pg-boss's own work() leaves completion unawaited, so a lost
+   * connection at that moment would be an unhandled rejection that ends the process.
+   */
+  startWorkers(): void {
+    if (this.loops.length > 0) return;
+    this.stopping = false;
+    const poll = this.settings.pollSeconds * 1000;
+    for (let i = 0; i < this.settings.concurrency; i++) {
+      this.loops.push(this.loop(this.queue, poll, (job) => this.run(job)));
+    }
+    for (const [type, { handler }] of this.periodic) {
+      this.loops.push(
+        this.loop(this.periodicQueue(type), 30_000, (job) => handler({}, { id: job.id, attempt: job.retryCount + 1 })),
+      );
+    }
+  }
+
+  async enqueue(...jobs: Job[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const { transaction } = requestContext.current();
+    const rows = jobs.map((job) => ({
+      id: job.id ?? randomUUID(),
+      name: this.queue,
+      data: { type: job.type, data: job.data } satisfies Envelope,
+    }));
+    await this.boss.insert(rows, transaction ? { db: transactionExecutor(transaction) } : {});
+    // Local workers need not wait for their next poll: wake them once the jobs are visible.
+    await UnitOfWork.afterCommit(async () => this.wake());
+  }
+
+  /** Counts per state of this deployment's queues, and the newest dead letters. */
+  async status(): Promise<{ queues: QueueCounts[]; dead: DeadJob[] }> {
+    const names = [this.queue, this.deadLetters, ...[...this.periodic.keys()].map((t) => this.periodicQueue(t))];
+    const counts = await this.sql<{ name: string; state: string; count: number }>(
+      `SELECT name, state::text AS state, count(*)::int AS count FROM ${SCHEMA}.job
+       WHERE name = ANY($1::text[]) GROUP BY name, state`,
+      [names],
+    );
+    const queues = names.map((queue) => {
+      const of = (state: string) => counts.find((r) => r.name === queue && r.state === state)?.count ?? 0;
+      return {
+        queue,
+        created: of('created'),
+        retry: of('retry'),
+        active: of('active'),
+        completed: of('completed'),
+        failed: of('failed'),
+      };
+    });
+    // A dead letter is pg-boss's copy of a job that failed its last attempt, waiting in the
+    // dead-letter queue (no worker takes it) with the last error as its output.
+    const dead = await this.sql<{ id: string; type: string | null; created_on: Date; output: unknown }>(
+      `SELECT id, data->>'type' AS type, created_on, output FROM ${SCHEMA}.job
+       WHERE name = $1 AND state = 'created' ORDER BY created_on DESC LIMIT 100`,
+      [this.deadLetters],
+    );
+    return {
+      queues,
+      dead: dead.map((r) => ({
+        id: r.id,
+        type: r.type ?? 'unknown',
+        diedAt: r.created_on,
+        error: errorMessage(r.output),
+      })),
+    };
+  }
+
+  /** Sends a dead letter back to the outbox for a fresh set of attempts; false if there is none by that id. */
+  async retryDead(id: string): Promise<boolean> {
+    const [letter] = await this.sql<{ data: Envelope }>(
+      `DELETE FROM ${SCHEMA}.job WHERE name = $1 AND id = $2 AND state = 'created' RETURNING data`,
+      [this.deadLetters, id],
+    );
+    if (!letter) return false;
+    await this.boss.insert([{ name: this.queue, data: letter.data }]);
+    this.wake();
+    return true;
+  }
+
+  /** Resolves once this deployment's outbox has nothing waiting or running (tests, drains). */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [{ count }] = (await this.sql<{ count: number }>(
+        `SELECT count(*)::int AS count FROM ${SCHEMA}.job
+         WHERE name = $1 AND state IN ('created', 'retry', 'active')`,
+        [this.queue],
+      )) as [{ count: number }];
+      if (count === 0) return;
+      if (Date.now() > deadline) throw new Error(`the outbox did not settle within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /**
+   * Stops the workers, letting running jobs finish within the bound, then pg-boss's scheduler
+   * and maintenance. It also waits until no pg-boss query is in flight: the pool closes next.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    if (!this.started) return;
+    const deadline = Date.now() + timeoutMs;
+    this.stopping = true;
+    this.wake();
+    const finished = Promise.all(this.loops).then(() => true);
+    const late = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    if (!(await Promise.race([finished, late]))) this.logger.warn('outbox stopped with jobs still running');
+    this.loops = [];
+    await this.boss.stop({ graceful: true, wait: true, timeout: Math.max(1_000, deadline - Date.now()), close: false });
+    while (this.busy > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    this.started = false;
+  }
+
+  private async loop(queue: string, pollMs: number, run: (job: FetchedJob) => Promise<void>): Promise<void> {
+    while (!this.stopping) {
+      let job: FetchedJob | undefined;
+      try {
+        [job] = await this.boss.fetch<Envelope>(queue, { batchSize: 1, includeMetadata: true });
+      } catch (err) {
+        this.logger.warn({ err: { message: (err as Error).message }, queue }, 'outbox fetch failed');
+      }
+      if (job) await this.settle(queue, job, run);
+      else await this.idle(pollMs);
+    }
+  }
+
+  /** Runs one job and records the outcome; a failure to record it leaves the job to expire and run again. */
+  private async settle(queue: string, job: FetchedJob, run: (job: FetchedJob) => Promise<void>): Promise<void> {
+    const type = job.data?.type ?? queue;
+    try {
+      await this.tracked(() => run(job));
+    } catch (err) {
+      this.onFailure(type);
+      const message = (err as Error).message;
+      const permanent = Boolean((err as { permanent?: boolean }).permanent);
+      const attempt = job.retryCount + 1;
+      this.logger.warn({ err: { message }, job: { id: job.id, type, attempt, permanent } }, 'job failed');
+      await this.record('failure', job, async () => {
+        // No retry can fix it: its attempts are used up now, so this failure dead-letters it.
+        if (permanent) {
+          await this.sql(`UPDATE ${SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`, [
+            queue,
+            job.id,
+          ]);
+        }
+        await this.boss.fail(queue, job.id, { message });
+      });
+      return;
+    }
+    await this.record('completion', job, () => this.boss.complete(queue, job.id));
+  }
+
+  private async record(what: string, job: FetchedJob, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      this.logger.error({ err: { message: (err as Error).message }, job: { id: job.id } }, `job ${what} not recorded`);
+    }
+  }
+
+  private async run(job: FetchedJob): Promise<void> {
+    const handler = this.handlers.get(job.data.type);
+    if (!handler) throw new PermanentJobError(`no handler is registered for jobs of type ${job.data.type}`);
+    await handler(job.data.data, { id: job.id, attempt: job.retryCount + 1 });
+  }
+
+  /** Waits for the poll interval, or less when wake() is called (a job was enqueued here, or stop()). */
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  private wake(): void {
+    [...this.wakers].forEach((wake) => wake());
+  }
+
+  private async sql<T>(text: string, values: unknown[]): Promise<T[]> {
+    return (await pooledExecutor(this.sequelize).executeSql(text, values)).rows as T[];
+  }
+
+  private async tracked<T>(work: () => Promise<T>): Promise<T> {
+    this.busy += 1;
+    try {
+      return await work();
+    } finally {
+      this.busy -= 1;
+    }
+  }
+
+  private periodicQueue(type: string): string {
+    return `${this.settings.queuePrefix}${type.replace(/[^\w]/g, '_')}`;
+  }
+
+  /**
+   * Creates the queue, or updates its options. Creating one attaches a partition to pgboss.job,
+   * and two processes doing so at once (cluster workers, instances starting together) can
+   * deadlock: PostgreSQL aborts one, which tries again (creation is idempotent).
+   */
+  private async ensureQueue(name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, options as PgBoss.Queue);
+        else await this.boss.createQueue(name, options as PgBoss.Queue);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== DEADLOCK || attempt >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+      }
+    }
+  }
+}
+
+function errorMessage(output: unknown): string | null {
+  if (!output || typeof output !== 'object') return null;
+  const value =
+    (output as { message?: unknown; value?: { message?: unknown } }).message ??
+    (output as { value?: { message?: unknown } }).value?.message;
+  return typeof value === 'string' ? value.slice(0, 500) : null;
+}

@@ -1,0 +1,46 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { UnitOfWork, type TransactionRunner } from '../database/unit-of-work';
+import type { JobContext } from './outbox';
+
+/**
+ * Makes a job's side effects happen once, however often the job runs. `claim` inserts the
+ * receipt in the current unit of work: the first run inserts it and goes on; a concurrent run
+ * waits on the row's lock until the first commits (then finds it and skips) or rolls back (then
+ * proceeds); a later run finds it and skips.
+ */
+export class JobReceipts {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  /** Inside a unit of work: true if this run is the one to carry the effect out. */
+  async claim(job: JobContext, effect: string): Promise<boolean> {
+    const transaction = UnitOfWork.current();
+    if (!transaction) throw new Error('A job receipt is claimed inside the unit of work that carries the effect out');
+    const rows = await this.sequelize.query(
+      `INSERT INTO public.job_receipts (job_id, effect) VALUES (:id, :effect)
+       ON CONFLICT DO NOTHING RETURNING job_id`,
+      { replacements: { id: job.id, effect }, type: QueryTypes.SELECT, transaction },
+    );
+    return rows.length === 1;
+  }
+
+  /** Deletes receipts older than the date (no run of their job can still come); returns how many. */
+  async purge(before: Date): Promise<number> {
+    const rows = await this.sequelize.query('DELETE FROM public.job_receipts WHERE done_at < :before RETURNING 1', {
+      replacements: { before },
+      type: QueryTypes.SELECT,
+    });
+    return rows.length;
+  }
+
+  /** Runs work in its own unit of work, once per job and effect; false when an earlier run did it. */
+  once(job: JobContext, effect: string, work: () => Promise<void>): Promise<boolean> {
+    return this.tx.run(async () => {
+      if (!(await this.claim(job, effect))) return false;
+      await work();
+      return true;
+    });
+  }
+}
