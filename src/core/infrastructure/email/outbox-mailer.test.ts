@@ -46,7 +46,7 @@ describe('OutboxMailer', () => {
   test('when the job runs, then the message is delivered whole, with the job id as its Message-ID key', async () => {
     const { outbox, mailer, delivered } = setup();
     await mailer.send(message);
-    const [{ id }] = outbox.queued as [{ id: string }];
+    const { id } = outbox.queued[0]!;
     await outbox.runAll();
     expect(delivered).toEqual([{ message, id }]);
   });
