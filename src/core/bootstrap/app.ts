@@ -6,6 +6,7 @@ import { rateLimit } from '../middleware/rate-limit';
 import { requestId } from '../middleware/request-id';
 import { requestLogger } from '../middleware/request-logger';
 import { corsPolicy, securityHeaders } from '../middleware/security';
+import { isHealthProbe } from '../http/health.routes';
 import { TOKENS } from './container';
 
 /**
@@ -36,7 +37,7 @@ export function createApp(container: ContainerInstance): Koa {
       namespace: 'rl:global',
       windowMs: config.rateLimit.windowMs,
       max: config.rateLimit.max,
-      skip: (ctx) => ctx.path.startsWith('/health/'),
+      skip: (ctx) => isHealthProbe(ctx.path),
     }),
   );
   app.use(
