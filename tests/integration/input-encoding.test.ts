@@ -1,7 +1,8 @@
-import type { Response } from 'supertest';
-import { API, expectError, STRONG_PASSWORD, uniqueEmail } from '../support/auth-helpers';
+import request, { type Response } from 'supertest';
+import { API, bearer, expectError, STRONG_PASSWORD, uniqueEmail } from '../support/auth-helpers';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { createWorkspace, switchTo, verifiedAccount } from '../support/workspace-helpers';
 
 /** Text as the client wrote it, with raw bytes spliced in where no UTF-8 encoder would put them. */
 const bytes = (...parts: Array<string | number[]>) =>
@@ -53,6 +54,57 @@ describe('input encoding: invalid UTF-8 and NUL characters', () => {
 
       expect(res.status).toBe(201);
       expect(res.body.data.name).toBe('Ada \u{fffd} 😀');
+    });
+  });
+
+  describe('U+0000 in string input', () => {
+    test('when an email ends in an escaped NUL, then 400 naming body.email and nothing is stored', async () => {
+      const email = uniqueEmail();
+
+      const res = await request(server.url)
+        .post(`${API}/auth/register`)
+        .set('Content-Type', 'application/json')
+        .send(`{"email":"${email}\\u0000","password":"${STRONG_PASSWORD}","name":"Ada"}`);
+
+      expectError(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'body.email' })]);
+      expect(await usersWithEmail(email)).toEqual([]);
+    });
+
+    test('when a NUL hides in a nested value or an object key, then 400 naming where', async () => {
+      const admin = await verifiedAccount(server);
+      const { id } = await createWorkspace(server, admin, 'Nul Co');
+      await switchTo(server, admin, id);
+      const put = (settings: string) =>
+        request(server.url)
+          .put(`${API}/workspaces/${id}`)
+          .set(bearer(admin.accessToken))
+          .set('Content-Type', 'application/json')
+          .send(`{"settings":${settings}}`);
+
+      const inValue = await put('{"motto":"a\\u0000b"}');
+      const inKey = await put('{"mot\\u0000to":"ab"}');
+
+      expectError(inValue, 400, 'VALIDATION_ERROR');
+      expect(inValue.body.error.details).toEqual([expect.objectContaining({ path: 'body.settings.motto' })]);
+      expectError(inKey, 400, 'VALIDATION_ERROR');
+      const [row] = await selectRows<{ settings: object }>(
+        server,
+        'SELECT settings FROM public.workspaces WHERE id = $1',
+        [id],
+      );
+      expect(JSON.stringify(row?.settings)).not.toMatch(/motto|mot/);
+    });
+
+    test('when the search query is %00, then 400 naming query.q', async () => {
+      const admin = await verifiedAccount(server);
+      const { id } = await createWorkspace(server, admin, 'Search Nul');
+      await switchTo(server, admin, id);
+
+      const res = await request(server.url).get(`${API}/users/search?q=%00`).set(bearer(admin.accessToken));
+
+      expectError(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'query.q' })]);
     });
   });
 });

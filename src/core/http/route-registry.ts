@@ -60,7 +60,33 @@ function toDetails(location: string, error: z.ZodError): ErrorDetail[] {
   }));
 }
 
+/**
+ * Where U+0000 occurs in a request part: strings, object keys and array items at any depth. The
+ * refusal lives here, before every route's schema, rather than in each schema: PostgreSQL text
+ * and jsonb cannot hold the character (bound, it is an error; through Sequelize's replacements it
+ * is silently rewritten to the two characters `\0`), and consumers of C strings (logs, mail
+ * headers) cut text at it. No input of this API has a use for it.
+ */
+function nulCharacters(value: unknown, path: string): ErrorDetail[] {
+  const found = (at: string): ErrorDetail => ({
+    path: at.replace(/\0/g, '\\u0000'),
+    message: 'Must not contain the NUL character (U+0000)',
+    code: 'nul_character',
+  });
+  if (typeof value === 'string') return value.includes('\0') ? [found(path)] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nulCharacters(item, `${path}.${i}`));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...(key.includes('\0') ? [found(`${path}.${key}`)] : []),
+      ...nulCharacters(item, `${path}.${key}`),
+    ]);
+  }
+  return [];
+}
+
 function parse(schema: z.ZodType | undefined, value: unknown, location: string): unknown {
+  const nul = nulCharacters(value, location);
+  if (nul.length > 0) throw new ValidationError('The request is invalid', nul);
   // Without a schema the location must be empty: unknown input is refused, never ignored.
   const effective = schema ?? EMPTY;
   const candidate = value === undefined && !schema ? {} : value;
