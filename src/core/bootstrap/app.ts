@@ -1,11 +1,12 @@
 import Koa from 'koa';
-import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { ContainerInstance } from 'typedi';
 import { errorHandler } from '../middleware/error-handler';
 import { rateLimit } from '../middleware/rate-limit';
 import { requestId } from '../middleware/request-id';
 import { requestLogger } from '../middleware/request-logger';
 import { corsPolicy, securityHeaders } from '../middleware/security';
+import { isHealthProbe } from '../http/health.routes';
+import { jsonBody } from '../http/json-body';
 import { TOKENS } from './container';
 
 /**
@@ -36,19 +37,14 @@ export function createApp(container: ContainerInstance): Koa {
       namespace: 'rl:global',
       windowMs: config.rateLimit.windowMs,
       max: config.rateLimit.max,
-      skip: (ctx) => ctx.path.startsWith('/health/'),
+      skip: (ctx) => isHealthProbe(ctx.path),
     }),
   );
   app.use(
-    koaBody({
-      json: true,
-      jsonStrict: true,
-      jsonLimit: `${config.http.bodyLimitKb}kb`,
-      text: false,
-      urlencoded: false,
-      multipart: false,
+    jsonBody({
+      limitKb: config.http.bodyLimitKb,
       // DELETE too: deleting one's own account is confirmed by a password in the body.
-      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
+      methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
     }),
   );
 

@@ -10,6 +10,9 @@ export interface HealthCheck {
 
 const CHECK_TIMEOUT_MS = 2_000;
 
+/** Probes answer under /health/ and are never rate limited: an orchestrator must always reach them. */
+export const isHealthProbe = (path: string): boolean => path.startsWith('/health/');
+
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

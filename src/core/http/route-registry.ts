@@ -5,6 +5,8 @@ import type { Context, Middleware, Next } from 'koa';
 import { koaBody } from 'koa-body';
 import { PayloadTooLargeError, ValidationError, type ErrorDetail } from '../errors/app-error';
 import { dataEnvelope, errorEnvelope, pageEnvelope, type Page } from './envelope';
+import { isHealthProbe } from './health.routes';
+import { foldBareNullables } from './openapi-nullable';
 import type { AuthMode, RouteSpec, UploadedFile } from './route';
 import { z } from './zod';
 
@@ -30,6 +32,24 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   503: 'A dependency is unavailable',
 };
 
+/** What the global rate limiter (core/middleware/rate-limit.ts) sets on every response it counts. */
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': 'Requests allowed per window for this client',
+  'RateLimit-Remaining': 'Requests left in the current window',
+  'RateLimit-Reset': 'Seconds until the window resets',
+} as const;
+const RETRY_AFTER = 'Retry-After';
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/** `post /workspaces/:workspaceId/roles` -> `postWorkspacesByWorkspaceIdRoles`: stable and unique per route. */
+function operationIdOf(route: RouteSpec): string {
+  const words = route.path
+    .split('/')
+    .flatMap((segment) => (segment.startsWith(':') ? ['by', segment.slice(1)] : segment.split(/[^A-Za-z0-9]+/)))
+    .filter(Boolean);
+  return route.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
 const EMPTY = z.strictObject({});
 
 function toDetails(location: string, error: z.ZodError): ErrorDetail[] {
@@ -40,7 +60,33 @@ function toDetails(location: string, error: z.ZodError): ErrorDetail[] {
   }));
 }
 
+/**
+ * Where U+0000 occurs in a request part: strings, object keys and array items at any depth. The
+ * refusal lives here, before every route's schema, rather than in each schema: PostgreSQL text
+ * and jsonb cannot hold the character (bound, it is an error; through Sequelize's replacements it
+ * is silently rewritten to the two characters `\0`), and consumers of C strings (logs, mail
+ * headers) cut text at it. No input of this API has a use for it.
+ */
+function nulCharacters(value: unknown, path: string): ErrorDetail[] {
+  const found = (at: string): ErrorDetail => ({
+    path: at.replace(/\0/g, '\\u0000'),
+    message: 'Must not contain the NUL character (U+0000)',
+    code: 'nul_character',
+  });
+  if (typeof value === 'string') return value.includes('\0') ? [found(path)] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nulCharacters(item, `${path}.${i}`));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...(key.includes('\0') ? [found(`${path}.${key}`)] : []),
+      ...nulCharacters(item, `${path}.${key}`),
+    ]);
+  }
+  return [];
+}
+
 function parse(schema: z.ZodType | undefined, value: unknown, location: string): unknown {
+  const nul = nulCharacters(value, location);
+  if (nul.length > 0) throw new ValidationError('The request is invalid', nul);
   // Without a schema the location must be empty: unknown input is refused, never ignored.
   const effective = schema ?? EMPTY;
   const candidate = value === undefined && !schema ? {} : value;
@@ -220,12 +266,29 @@ export class RouteRegistry {
       scheme: 'bearer',
       bearerFormat: 'JWT',
     });
-    for (const route of this.routes.filter((r) => !r.hidden)) registry.registerPath(this.pathItem(route));
-    return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    for (const [name, description] of Object.entries(RATE_LIMIT_HEADERS)) {
+      registry.registerComponent('headers', name, { description, schema: { type: 'integer', minimum: 0 } });
+    }
+    registry.registerComponent('headers', RETRY_AFTER, {
+      description: 'Seconds to wait before retrying',
+      schema: { type: 'integer', minimum: 0 },
+    });
+    const documented = this.routes.filter((r) => !r.hidden);
+    const ids = new Set<string>();
+    for (const route of documented) {
+      const item = this.pathItem(route);
+      if (ids.has(item.operationId!)) throw new Error(`Two routes share the operationId ${item.operationId}`);
+      ids.add(item.operationId!);
+      registry.registerPath(item);
+    }
+    const document = new OpenApiGeneratorV3(registry.definitions).generateDocument({
       openapi: '3.0.3',
       info: this.info,
       servers: [{ url: '/' }],
+      tags: [...new Set(documented.flatMap((r) => r.tags))].map((name) => ({ name })),
     });
+    foldBareNullables(document);
+    return document;
   }
 
   private pathItem(route: RouteSpec): Parameters<OpenAPIRegistry['registerPath']>[0] {
@@ -237,15 +300,27 @@ export class RouteRegistry {
         ? pageEnvelope(response.schema ?? z.unknown())
         : dataEnvelope(response.schema ?? z.unknown());
     const errors = new Set([400, 429, 500, ...(route.errors ?? []), ...(route.auth === 'public' ? [] : [401])]);
+    // Health probes are never counted (see isHealthProbe), so only the other routes carry the headers.
+    const rateLimited = !isHealthProbe(this.fullPath(route));
+    const headersFor = (status: number) => {
+      const names = rateLimited ? Object.keys(RATE_LIMIT_HEADERS) : [];
+      if (status === 429) names.push(RETRY_AFTER);
+      return names.length ? { headers: Object.fromEntries(names.map((name) => [name, headerRef(name)])) } : {};
+    };
     const responses: Record<number, object> = {
       [response.status]:
         response.status === 204
-          ? { description: response.description }
-          : { description: response.description, content: { [contentType]: { schema: successSchema } } },
+          ? { description: response.description, ...headersFor(response.status) }
+          : {
+              description: response.description,
+              ...headersFor(response.status),
+              content: { [contentType]: { schema: successSchema } },
+            },
     };
     for (const status of errors) {
       responses[status] = {
         description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        ...headersFor(status),
         content: { 'application/json': { schema: errorEnvelope } },
       };
     }
@@ -256,6 +331,7 @@ export class RouteRegistry {
     return {
       method: route.method,
       path: this.fullPath(route).replace(/:(\w+)/g, '{$1}'),
+      operationId: operationIdOf(route),
       tags: route.tags,
       summary: route.summary,
       description: `${route.description ?? route.summary}${permissionLine}${scopeLines}`,

@@ -80,6 +80,40 @@ describe('error handler', () => {
     expect([res.status, res.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
 
+  describe('lost connections the outside probe met as 500s', () => {
+    const terminated = () =>
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        name: 'error',
+        code: '57P01',
+        severity: 'FATAL',
+      });
+    const notQueryable = () => new Error('Client has encountered a connection error and is not queryable');
+    const sequelizeWrapped = (parent: Error) =>
+      Object.assign(new Error(parent.message), { name: 'SequelizeDatabaseError', parent, original: parent });
+    /** umzug's MigrationError: its own name and message, the failing query's error as `cause`. */
+    const migrationFailed = (cause: Error) =>
+      Object.assign(new Error(`Migration 0001-init (up) failed: Original error: ${cause.message}`, { cause }), {
+        name: 'MigrationError',
+        jse_cause: cause,
+      });
+
+    test.each([
+      [
+        'a tenant migration failed on a terminated connection (MigrationError > 57P01)',
+        () => migrationFailed(sequelizeWrapped(terminated())),
+      ],
+      ['COMMIT on a client that had lost its connection (Sequelize-wrapped)', () => sequelizeWrapped(notQueryable())],
+      ['a query on a client that had lost its connection (pg, unwrapped)', notQueryable],
+      ['the server terminated a connection Sequelize was still setting up (pg, unwrapped)', terminated],
+    ])('when %s, then 503 SERVICE_UNAVAILABLE without the cause', async (_case, make) => {
+      const { app, emitted } = appThrowing(make());
+      const res = await request(app.callback()).get('/');
+      expect([res.status, res.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+      expect(JSON.stringify(res.body)).not.toMatch(/terminat|queryable|Migration/);
+      expect(emitted).toHaveLength(1);
+    });
+  });
+
   test('when a database error is not about the connection (42P01), then it stays a generic 500', async () => {
     const err = Object.assign(new Error('relation "x" does not exist'), {
       name: 'SequelizeDatabaseError',

@@ -50,15 +50,38 @@ const UNAVAILABLE_NAMES = new Set([
 // Not all of class 08: 08P01 (protocol violation) is a bug, not a lost connection.
 const LOST_CONNECTION_CODES = new Set(['08000', '08003', '08006', '57P01', '57P02', '57P03', 'ECONNRESET', 'EPIPE']);
 
-function connectionLost(e: {
+// pg's messages for a socket that is gone, which carry no SQLSTATE: it ended under a query, or a
+// query (often the COMMIT) went to a client that had already lost it.
+const LOST_CONNECTION_MESSAGES =
+  /^(Connection terminated( unexpectedly)?|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)$/;
+
+interface ErrorChain {
   name?: string;
   message?: string;
-  original?: { code?: unknown };
-  parent?: { code?: unknown };
-}): boolean {
-  const code = e.original?.code ?? e.parent?.code;
-  if (typeof code === 'string' && LOST_CONNECTION_CODES.has(code)) return true;
-  return e.name === 'SequelizeDatabaseError' && /connection (terminated|is closed)/i.test(e.message ?? '');
+  code?: unknown;
+  original?: unknown;
+  parent?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * Whether the error, or one it wraps, is a lost connection. The wrappers vary: Sequelize's
+ * (`original`/`parent`), umzug's MigrationError around a tenant migration's query (`cause`), or
+ * none at all when pg fails while Sequelize is still setting a connection up.
+ */
+function connectionLost(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [err];
+  while (pending.length > 0) {
+    const e = pending.shift() as ErrorChain | null | undefined;
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    if (typeof e.code === 'string' && LOST_CONNECTION_CODES.has(e.code)) return true;
+    if (LOST_CONNECTION_MESSAGES.test(e.message ?? '')) return true;
+    if (e.name === 'SequelizeDatabaseError' && /connection (terminated|is closed)/i.test(e.message ?? '')) return true;
+    pending.push(e.original, e.parent, e.cause);
+  }
+  return false;
 }
 
 // A constraint the code did not anticipate (a race, a reference) is the client's conflict, not a crash.
@@ -78,7 +101,7 @@ function describe(err: unknown): ErrorBody | null {
       headers,
     };
   }
-  const e = err as Parameters<typeof connectionLost>[0] & {
+  const e = err as ErrorChain & {
     status?: number;
     type?: string;
     headers?: Record<string, string>;

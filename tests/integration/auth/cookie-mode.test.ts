@@ -1,5 +1,6 @@
 import request, { type Response } from 'supertest';
 import { API, bearer, expectError, login, me, register } from '../../support/auth-helpers';
+import { selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
 
 interface SetCookie {
@@ -23,11 +24,13 @@ function setCookie(res: Response, name: string): SetCookie | undefined {
   return { value: pair!.slice(name.length + 1), attributes };
 }
 
+const APP_ORIGIN = 'https://app.example.com';
+
 describe('browser (cookie) mode', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ CORS_ORIGINS: APP_ORIGIN });
   });
   afterAll(() => server.stop());
 
@@ -38,8 +41,11 @@ describe('browser (cookie) mode', () => {
     return { res, refreshCookie: setCookie(res, 'refresh_token')!.value };
   }
 
-  async function csrfToken(): Promise<string> {
-    return (await request(server.url).get(`${API}/auth/csrf-token`)).body.data.csrfToken;
+  /** The CSRF token of the session the refresh cookie belongs to. */
+  async function csrfToken(refreshCookie: string): Promise<string> {
+    const res = await request(server.url).get(`${API}/auth/csrf-token`).set('Cookie', `refresh_token=${refreshCookie}`);
+    expect(res.status).toBe(200);
+    return res.body.data.csrfToken;
   }
 
   const cookieRefresh = (cookies: string[], csrfHeader?: string) => {
@@ -64,8 +70,10 @@ describe('browser (cookie) mode', () => {
     expect((await me(server.url, res.body.data.accessToken)).status).toBe(200);
   });
 
-  test('when the CSRF token is requested, then a readable Strict cookie is set and its value returned', async () => {
-    const res = await request(server.url).get(`${API}/auth/csrf-token`);
+  test('when the CSRF token is requested with the refresh cookie, then a readable Strict cookie is set and its value returned', async () => {
+    const { refreshCookie } = await cookieLogin();
+
+    const res = await request(server.url).get(`${API}/auth/csrf-token`).set('Cookie', `refresh_token=${refreshCookie}`);
 
     const cookie = setCookie(res, 'csrf_token');
     expect(res.status).toBe(200);
@@ -73,11 +81,54 @@ describe('browser (cookie) mode', () => {
     expect(cookie?.value).toMatch(/^[\w-]{43}$/);
     expect(cookie?.attributes).toEqual(expect.objectContaining({ samesite: 'strict', path: '/' }));
     expect(cookie?.attributes).not.toHaveProperty('httponly');
+    // Plain HTTP (this test server): the __Host- prefix needs Secure, so the plain name is used.
+    expect(setCookie(res, '__Host-csrf_token')).toBeUndefined();
+  });
+
+  test('when the CSRF token is requested without a refresh cookie, then 401 REFRESH_TOKEN_INVALID: there is no session to bind it to', async () => {
+    expectError(await request(server.url).get(`${API}/auth/csrf-token`), 401, 'REFRESH_TOKEN_INVALID');
+  });
+
+  test('when a session’s CSRF token is asked for twice, or after a refresh, then it is the same token (bound to the session, not to the request)', async () => {
+    const { refreshCookie } = await cookieLogin();
+    const first = await csrfToken(refreshCookie);
+    expect(await csrfToken(refreshCookie)).toBe(first);
+
+    const refreshed = await cookieRefresh([`refresh_token=${refreshCookie}`, `csrf_token=${first}`], first);
+    expect(refreshed.status).toBe(200);
+
+    expect(await csrfToken(setCookie(refreshed, 'refresh_token')!.value)).toBe(first);
+  });
+
+  test('when the refresh cookie comes with the CSRF token of another session (cookie and header agree), then 403 CSRF_TOKEN_INVALID and the token is not spent', async () => {
+    const victim = await cookieLogin();
+    const attacker = await cookieLogin();
+    const attackersToken = await csrfToken(attacker.refreshCookie);
+
+    const res = await cookieRefresh(
+      [`refresh_token=${victim.refreshCookie}`, `csrf_token=${attackersToken}`],
+      attackersToken,
+    );
+
+    expectError(res, 403, 'CSRF_TOKEN_INVALID');
+    const own = await csrfToken(victim.refreshCookie);
+    expect((await cookieRefresh([`refresh_token=${victim.refreshCookie}`, `csrf_token=${own}`], own)).status).toBe(200);
+  });
+
+  test('when the refresh cookie comes with a made-up token in both the cookie and the header, then 403 CSRF_TOKEN_INVALID', async () => {
+    const { refreshCookie } = await cookieLogin();
+    const madeUp = 'z'.repeat(43);
+
+    expectError(
+      await cookieRefresh([`refresh_token=${refreshCookie}`, `csrf_token=${madeUp}`], madeUp),
+      403,
+      'CSRF_TOKEN_INVALID',
+    );
   });
 
   test('when the refresh cookie comes without X-CSRF-Token, then 403 CSRF_TOKEN_INVALID and the token is not spent', async () => {
     const { refreshCookie } = await cookieLogin();
-    const csrf = await csrfToken();
+    const csrf = await csrfToken(refreshCookie);
 
     const res = await cookieRefresh([`refresh_token=${refreshCookie}`, `csrf_token=${csrf}`]);
 
@@ -92,14 +143,14 @@ describe('browser (cookie) mode', () => {
   ])('when the refresh cookie comes with %s, then 403 CSRF_TOKEN_INVALID', async (_case, withCookie, header) => {
     const { refreshCookie } = await cookieLogin();
     const cookies = [`refresh_token=${refreshCookie}`];
-    if (withCookie) cookies.push(`csrf_token=${await csrfToken()}`);
+    if (withCookie) cookies.push(`csrf_token=${await csrfToken(refreshCookie)}`);
 
     expectError(await cookieRefresh(cookies, header), 403, 'CSRF_TOKEN_INVALID');
   });
 
   test('when the refresh cookie comes with a matching X-CSRF-Token, then 200 and a new refresh cookie replaces it', async () => {
     const { refreshCookie } = await cookieLogin();
-    const csrf = await csrfToken();
+    const csrf = await csrfToken(refreshCookie);
 
     const res = await cookieRefresh([`refresh_token=${refreshCookie}`, `csrf_token=${csrf}`], csrf);
 
@@ -124,9 +175,58 @@ describe('browser (cookie) mode', () => {
   });
 
   test('when neither a body token nor a refresh cookie is sent, then 401 REFRESH_TOKEN_INVALID', async () => {
-    const csrf = await csrfToken();
+    const csrf = await csrfToken((await cookieLogin()).refreshCookie);
 
     expectError(await cookieRefresh([`csrf_token=${csrf}`], csrf), 401, 'REFRESH_TOKEN_INVALID');
+  });
+
+  describe('Origin of state-changing cookie-mode requests', () => {
+    test('when a cookie-mode refresh comes from an Origin not in CORS_ORIGINS, then 403 ORIGIN_NOT_ALLOWED and the token is not spent', async () => {
+      const { refreshCookie } = await cookieLogin();
+      const csrf = await csrfToken(refreshCookie);
+      const cookies = [`refresh_token=${refreshCookie}`, `csrf_token=${csrf}`];
+
+      const res = await cookieRefresh(cookies, csrf).set('Origin', 'https://evil.example');
+
+      expectError(res, 403, 'ORIGIN_NOT_ALLOWED');
+      expect((await cookieRefresh(cookies, csrf).set('Origin', APP_ORIGIN)).status).toBe(200);
+    });
+
+    test('when the Origin is "null" (a sandboxed or privacy-redirected page), then 403 ORIGIN_NOT_ALLOWED', async () => {
+      const { refreshCookie } = await cookieLogin();
+      const csrf = await csrfToken(refreshCookie);
+
+      const res = await cookieRefresh([`refresh_token=${refreshCookie}`, `csrf_token=${csrf}`], csrf).set(
+        'Origin',
+        'null',
+      );
+
+      expectError(res, 403, 'ORIGIN_NOT_ALLOWED');
+    });
+
+    test('when a cookie-mode login comes from an Origin not in CORS_ORIGINS, then 403 ORIGIN_NOT_ALLOWED, no cookie and no session', async () => {
+      const { email, password, user } = await register(server.url);
+
+      const res = await request(server.url)
+        .post(`${API}/auth/login`)
+        .set('Origin', 'https://evil.example')
+        .send({ email, password, cookie: true });
+
+      expectError(res, 403, 'ORIGIN_NOT_ALLOWED');
+      expect(setCookie(res, 'refresh_token')).toBeUndefined();
+      expect(await selectRows(server, 'SELECT 1 FROM public.sessions WHERE user_id = $1', [user.id])).toEqual([]);
+    });
+
+    test('when a bearer-mode login comes from any Origin, then it is not refused: no cookie is involved', async () => {
+      const { email, password } = await register(server.url);
+
+      const res = await request(server.url)
+        .post(`${API}/auth/login`)
+        .set('Origin', 'https://elsewhere.example')
+        .send({ email, password });
+
+      expect(res.status).toBe(200);
+    });
   });
 
   test('when a cookie-mode user logs out, then the refresh cookie is cleared on the auth path', async () => {

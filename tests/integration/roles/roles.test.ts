@@ -152,6 +152,30 @@ describe('role management', () => {
     expect(moved?.roles).toEqual(['viewer']);
   });
 
+  test('when a role nobody holds is deleted with moveTo naming a role of another workspace, then 404 ROLE_NOT_FOUND, the role stays and nothing is audited', async () => {
+    const { admin, as } = await team();
+    const lonely = (await as(admin).post('/roles', { name: 'lonely', permissions: [] })).body.data.id as string;
+    const elsewhere = await team();
+    const foreign = await roleId(elsewhere.as(elsewhere.admin), 'viewer');
+
+    const res = await as(admin).delete(`/roles/${lonely}?moveTo=${foreign}`);
+
+    expectError(res, 404, 'ROLE_NOT_FOUND');
+    expect((await as(admin).get(`/roles/${lonely}`)).status).toBe(200);
+    const trail = await as(admin).get('/audit-events?action=role.deleted');
+    expect(trail.body.meta.total).toBe(0);
+  });
+
+  test('when a role nobody holds is deleted with moveTo naming an unknown id or itself, then it is refused', async () => {
+    const { admin, as } = await team();
+    const lonely = (await as(admin).post('/roles', { name: 'solo', permissions: [] })).body.data.id as string;
+
+    expectError(await as(admin).delete(`/roles/${lonely}?moveTo=${randomUUID()}`), 404, 'ROLE_NOT_FOUND');
+    expectError(await as(admin).delete(`/roles/${lonely}?moveTo=${lonely}`), 422, 'ROLE_MOVE_TARGET_INVALID');
+    expect((await as(admin).get(`/roles/${lonely}`)).status).toBe(200);
+    expect((await as(admin).delete(`/roles/${lonely}`)).status).toBe(204);
+  });
+
   test('when the audit trail is read, then role changes are listed newest first and filters apply; viewers may not read it', async () => {
     const { admin, other, as } = await team('viewer');
     await as(admin).post('/roles', { name: 'trail', permissions: [] });

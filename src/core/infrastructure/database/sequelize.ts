@@ -1,5 +1,23 @@
+import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import type { Config } from '../../config/config';
+
+/**
+ * pg's Client with an 'error' listener from the start. Sequelize adds its own (which discards the
+ * connection) only once connect() resolves; a backend terminated right after its ReadyForQuery
+ * (a failover, pg_terminate_backend) emits 'error' in that gap, and an 'error' event nobody hears
+ * crashes the process. Nothing is lost by listening: the same error also fails the pending or
+ * next query, which is where it is reported.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: ConstructorParameters<typeof pg.Client>[0]) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
+// Everything else (types, parsers) is pg's own, through the prototype.
+const pgModule = Object.assign(Object.create(pg) as typeof pg, { Client: ListenedClient });
 
 /** Connection lifetime cap: each pooled connection caches catalog entries per schema it has seen. */
 const MAX_USES_PER_CONNECTION = 5000;
@@ -7,6 +25,7 @@ const MAX_USES_PER_CONNECTION = 5000;
 export function createSequelize(url: string, config: Config['database']): Sequelize {
   return new Sequelize(url, {
     dialect: 'postgres',
+    dialectModule: pgModule,
     // Never log statements: Sequelize inlines replacement values (password and token hashes) into them.
     logging: false,
     pool: {

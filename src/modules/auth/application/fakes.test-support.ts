@@ -32,6 +32,9 @@ export class FakeSessions implements SessionRepository {
     const p = [...this.tokens.values()].find((t) => t.tokenHash === hash);
     return p ? RefreshToken.restore(p) : null;
   }
+  async findTokenByHash(hash: string) {
+    return this.findTokenByHashForUpdate(hash);
+  }
   async findTokenById(id: string) {
     const p = this.tokens.get(id);
     return p ? RefreshToken.restore(p) : null;
@@ -138,6 +141,9 @@ export class FakeTokenService implements TokenService {
   }
   hashSecret(secret: string) {
     return `hash(${secret})`;
+  }
+  csrfTokenFor(sessionId: string) {
+    return `csrf(${sessionId})`;
   }
   seal(secret: string) {
     return `sealed(${secret})`;

@@ -6,6 +6,8 @@ export interface SessionRepository {
   create(session: Session, firstToken: RefreshToken): Promise<void>;
   /** Locks the token row (SELECT ... FOR UPDATE): concurrent refreshes of one token queue here. */
   findTokenByHashForUpdate(tokenHash: string): Promise<RefreshToken | null>;
+  /** The same token without a lock: for reads that change nothing (which session is this?). */
+  findTokenByHash(tokenHash: string): Promise<RefreshToken | null>;
   findTokenById(id: string): Promise<RefreshToken | null>;
   findSession(id: string): Promise<Session | null>;
   /** Persists the rotation: the used token and its successor. */
@@ -47,6 +49,11 @@ export interface TokenService {
   /** A new opaque secret and the hash to store (the secret itself is never stored). */
   mintSecret(prefix: string): { secret: string; hash: string };
   hashSecret(secret: string): string;
+  /**
+   * The cookie-mode CSRF token of a session: a keyed hash (HMAC) of its id, so it cannot be
+   * computed without the server's key and belongs to that one session.
+   */
+  csrfTokenFor(sessionId: string): string;
   /** Reversible encryption for the grace-window successor. */
   seal(secret: string): string;
   unseal(sealed: string): string;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { JwtTokenService } from './jwt-token.service';
 
@@ -18,6 +19,20 @@ describe('JwtTokenService', () => {
     const payload = jwt.decode(token) as Record<string, unknown>;
     expect(payload).toEqual(expect.objectContaining({ typ: 'access', sub: 'u1', sid: 's1', wid: 'w1' }));
     expect((payload.exp as number) - (payload.iat as number)).toBe(900);
+  });
+
+  test('when a CSRF token is made for a session, then it is stable for it and differs for another session or server key', () => {
+    const { tokens } = service();
+    const other = new JwtTokenService({ ...settings, refreshTokenSecret: 'x'.repeat(48) }, { now: () => new Date() });
+
+    const token = tokens.csrfTokenFor('s1');
+
+    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(tokens.csrfTokenFor('s1')).toBe(token);
+    expect(tokens.csrfTokenFor('s2')).not.toBe(token);
+    expect(other.csrfTokenFor('s1')).not.toBe(token);
+    // Keyed: not the plain hash of the session id, which anyone who knows the id could compute.
+    expect(token).not.toBe(createHash('sha256').update('s1').digest('base64url'));
   });
 
   test('when no workspace is active, then the token has no wid claim', () => {

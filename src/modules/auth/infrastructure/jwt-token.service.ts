@@ -1,4 +1,4 @@
-import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../../core/domain/clock';
@@ -16,6 +16,7 @@ const ACCESS_TYPE = 'access';
  */
 export class JwtTokenService implements TokenService {
   private readonly sealer: Sealer;
+  private readonly csrfKey: Buffer;
   private readonly signingKey: KeyObject;
   /**
    * Tokens whose signature and claims were already checked, by their exact text: a client sends
@@ -29,6 +30,8 @@ export class JwtTokenService implements TokenService {
     private readonly clock: Clock,
   ) {
     this.sealer = Sealer.fromSecret(settings.refreshTokenSecret, 'refresh-token-seal');
+    // A key of its own: a CSRF token never doubles as anything the other keys protect.
+    this.csrfKey = createHmac('sha256', settings.refreshTokenSecret).update('csrf-token').digest();
     // Built once: given a string, jsonwebtoken builds a key object on every sign and verify (a
     // failed createPublicKey first), which was a fifth of the CPU of an authenticated request.
     this.signingKey = createSecretKey(Buffer.from(settings.jwtSecret, 'utf8'));
@@ -87,6 +90,10 @@ export class JwtTokenService implements TokenService {
 
   hashSecret(secret: string): string {
     return createHash('sha256').update(secret).digest('hex');
+  }
+
+  csrfTokenFor(sessionId: string): string {
+    return createHmac('sha256', this.csrfKey).update(sessionId).digest('base64url');
   }
 
   seal(secret: string): string {

@@ -73,6 +73,13 @@ export class SequelizeSessionRepository implements SessionRepository {
     return rows[0] ? toToken(rows[0]) : null;
   }
 
+  async findTokenByHash(tokenHash: string): Promise<RefreshToken | null> {
+    const rows = await this.select<TokenRow>('SELECT * FROM public.refresh_tokens WHERE token_hash = :tokenHash', {
+      tokenHash,
+    });
+    return rows[0] ? toToken(rows[0]) : null;
+  }
+
   async findTokenById(id: string): Promise<RefreshToken | null> {
     const rows = await this.select<TokenRow>('SELECT * FROM public.refresh_tokens WHERE id = :id', { id });
     return rows[0] ? toToken(rows[0]) : null;

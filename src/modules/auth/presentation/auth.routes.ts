@@ -15,11 +15,14 @@ import { ResetPassword, resetPasswordInput } from '../application/reset-password
 import type { TokenPair } from '../application/session-issuer.service';
 import { AUTH_SETTINGS } from '../application/tokens';
 import { ConfirmEmailChange, emailTokenInput, VerifyEmail } from '../application/verify-email.use-case';
+import { CsrfTokens } from '../application/csrf-tokens.service';
 import {
+  assertCookieTransport,
   assertCsrf,
+  assertOrigin,
   clearRefreshCookie,
-  issueCsrfToken,
   REFRESH_COOKIE,
+  setCsrfCookie,
   setRefreshCookie,
   type CookieSettings,
 } from './auth-cookies';
@@ -47,9 +50,16 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
   const cache = container.get(TOKENS.cache);
   const settings = container.get(AUTH_SETTINGS);
   const cookies: CookieSettings = {
-    secure: config.isProduction,
+    requireHttps: config.isProduction,
+    // As browsers serialise Origin: scheme://host[:port], no path or trailing slash.
+    allowedOrigins: new Set(config.cors.origins.map((origin) => new URL(origin).origin)),
     authPath: `${config.api.basePath}/auth`,
     refreshTtlSeconds: settings.refreshTokenTtlSeconds,
+  };
+  /** Checks that come before any work in a request that reads or sets the refresh cookie. */
+  const cookieMode = (ctx: Context, path?: string) => {
+    assertCookieTransport(ctx, cookies, path);
+    assertOrigin(ctx, cookies);
   };
   const limited = (name: string) => [authRateLimit(cache, name, config.auth.rateLimit)];
 
@@ -122,8 +132,10 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       request: { body: loginInput.extend({ cookie: cookieFlag }) },
       response: { status: 200, description: 'Signed in', schema: tokenResponse },
       errors: [401, 403],
-      handler: async ({ body: { cookie, ...credentials } }, ctx) =>
-        tokens(ctx, await container.get(LoginUser).execute(credentials), cookie),
+      handler: async ({ body: { cookie, ...credentials } }, ctx) => {
+        if (cookie) cookieMode(ctx, 'body.cookie');
+        return tokens(ctx, await container.get(LoginUser).execute(credentials), cookie);
+      },
     }),
     defineRoute({
       method: 'post',
@@ -132,7 +144,9 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       summary: 'Exchange a refresh token for a new pair (the old token stops working)',
       description:
         'Send `refreshToken` in the body, or (browser mode) send no body token: the httpOnly cookie is used ' +
-        'and the `X-CSRF-Token` header must echo the `csrf_token` cookie. A reused token revokes the session.',
+        'and the `X-CSRF-Token` header must echo the CSRF cookie (`__Host-csrf_token` over HTTPS, `csrf_token` ' +
+        'over plain HTTP), which must be the token `GET /auth/csrf-token` gave for this session. Browser mode ' +
+        'needs HTTPS in production and an allowed `Origin`. A reused token revokes the session.',
       auth: 'public',
       request: { body: z.strictObject({ refreshToken: z.string().min(10).max(200).optional(), cookie: cookieFlag }) },
       response: { status: 200, description: 'A new token pair', schema: tokenResponse },
@@ -140,10 +154,12 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       handler: async ({ body }, ctx) => {
         let refreshToken = body.refreshToken;
         const fromCookie = !refreshToken;
+        if (fromCookie || body.cookie) cookieMode(ctx, fromCookie ? undefined : 'body.cookie');
         if (fromCookie) {
           refreshToken = ctx.cookies.get(REFRESH_COOKIE);
           if (!refreshToken) throw new UnauthorizedError('A refresh token is required', 'REFRESH_TOKEN_INVALID');
-          assertCsrf(ctx);
+          // Before the rotation: a refused request must not spend the token.
+          assertCsrf(ctx, await container.get(CsrfTokens).forRefreshToken(refreshToken));
         }
         const result = await container.get(RefreshSession).execute({ refreshToken: refreshToken! });
         return tokens(ctx, result, body.cookie ?? fromCookie);
@@ -192,10 +208,27 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       method: 'get',
       path: '/auth/csrf-token',
       tags: ['Auth'],
-      summary: 'Browser mode: set the csrf_token cookie and return its value for X-CSRF-Token',
+      summary: "Browser mode: the CSRF token of the refresh cookie's session, also set as a readable cookie",
+      description:
+        'Needs the refresh cookie (sign in with `cookie: true` first): the token is bound to that session and ' +
+        'stays the same across refreshes. The cookie is `__Host-csrf_token` over HTTPS, `csrf_token` over plain ' +
+        'HTTP; echo its value in `X-CSRF-Token`. Production: HTTPS only.',
       auth: 'public',
       response: { status: 200, description: 'The CSRF token', schema: z.object({ csrfToken: z.string() }) },
-      handler: async (_input, ctx) => ({ csrfToken: issueCsrfToken(ctx, cookies) }),
+      errors: [401],
+      handler: async (_input, ctx) => {
+        assertCookieTransport(ctx, cookies);
+        const refreshToken = ctx.cookies.get(REFRESH_COOKIE);
+        if (!refreshToken) {
+          throw new UnauthorizedError(
+            'Sign in with cookie mode first: the token is bound to its session',
+            'REFRESH_TOKEN_INVALID',
+          );
+        }
+        const csrfToken = await container.get(CsrfTokens).forRefreshToken(refreshToken);
+        setCsrfCookie(ctx, csrfToken);
+        return { csrfToken };
+      },
     }),
   ];
 }

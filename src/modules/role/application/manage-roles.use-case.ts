@@ -8,7 +8,7 @@ import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
 import type { RoleChange, RoleChanged } from '../domain/events';
 import type { RoleRepository, RoleSummary } from '../domain/ports';
-import { Role, RoleInUseError, RoleNotFoundError } from '../domain/role';
+import { Role, RoleInUseError, RoleMoveTargetError, RoleNotFoundError } from '../domain/role';
 import { PermissionService } from './permission.service';
 import { ROLE_REPOSITORY } from './tokens';
 
@@ -85,9 +85,11 @@ export class ManageRoles {
   async delete(principal: Principal, roleId: string, moveTo?: string): Promise<void> {
     const role = await this.find(roleId);
     role.assertDeletable();
+    // Checked even when nobody holds the role: an id from another workspace must not reach the audit trail.
+    const target = moveTo ? await this.find(moveTo) : null;
+    if (target?.id === role.id) throw new RoleMoveTargetError();
     if ((await this.roles.countHolders(role.id)) > 0) {
-      if (!moveTo || moveTo === role.id) throw new RoleInUseError();
-      const target = await this.find(moveTo);
+      if (!target) throw new RoleInUseError();
       await this.permissions.requireAll(principal, target.permissions);
       await this.roles.moveHolders(role.id, target.id);
     }

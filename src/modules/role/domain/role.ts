@@ -31,6 +31,12 @@ export class RoleInUseError extends ConflictError {
   }
 }
 
+export class RoleMoveTargetError extends UnprocessableError {
+  constructor() {
+    super("A role's holders can only move to another role of the workspace", 'ROLE_MOVE_TARGET_INVALID');
+  }
+}
+
 export class RoleNameTakenError extends ConflictError {
   constructor() {
     super('A role with this name already exists', 'ROLE_NAME_TAKEN');
