@@ -232,7 +232,9 @@ export class PgBossOutbox implements Outbox, JobRegistry {
     const late = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
     if (!(await Promise.race([finished, late]))) this.logger.warn('outbox stopped with jobs still running');
     this.loops = [];
-    await this.boss.stop({ graceful: true, wait: true, timeout: Math.max(1_000, deadline - Date.now()), close: false });
+    // Our own loops are done; pg-boss's graceful mode would only poll its internal cron worker
+    // every 500 ms, so stop it at once (a cron send cut short is sent again by the next instance).
+    await this.boss.stop({ graceful: false, wait: true, close: false });
     while (this.busy > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     this.started = false;
   }
