@@ -1,5 +1,6 @@
 import { auditModule } from '../../modules/audit/audit.module';
 import { authModule } from '../../modules/auth/auth.module';
+import { lifecycleModule } from '../../modules/lifecycle/lifecycle.module';
 import { notificationModule } from '../../modules/notification/notification.module';
 import { realtimeModule } from '../../modules/realtime/realtime.module';
 import { roleModule } from '../../modules/role/role.module';
@@ -16,4 +17,5 @@ export const APP_MODULES: AppModule[] = [
   roleModule,
   notificationModule,
   realtimeModule,
+  lifecycleModule,
 ];

@@ -3,3 +3,4 @@ export { WorkspaceAccessCache } from './application/workspace-access.service';
 export { WORKSPACE_DIRECTORY } from './application/tokens';
 export type { WorkspaceDirectory } from './domain/ports';
 export type { MemberInvited, MemberJoined, MemberRemoved, WorkspaceDeleted, WorkspaceUpdated } from './domain/events';
+export { Slug } from './domain/slug';

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { QueryTypes, type QueryInterface, type Sequelize, type Transaction } from 'sequelize';
 import type { SchemaName } from '../../domain/schema-name';
@@ -128,6 +129,15 @@ class TenantMigrationStorage implements UmzugStorage {
       transaction: UnitOfWork.current(),
     });
   }
+}
+
+/** The migrations a folder holds, oldest first, by name (what umzug records). */
+export function migrationNames(directory: string = TENANT_MIGRATIONS_DIR): string[] {
+  return fs
+    .readdirSync(directory)
+    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
+    .map((f) => f.replace(/\.(js|ts)$/, ''))
+    .sort();
 }
 
 /** Migrates one tenant schema; run it inside UnitOfWork.runInTenant for that schema. */

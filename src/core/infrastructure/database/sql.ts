@@ -54,25 +54,33 @@ const run = async (connection: Client, text: string, values?: unknown[]) => {
 
 /** Statements on a pooled connection of the app's own pool, one at a time, outside any transaction. */
 export function pooledExecutor(sequelize: Sequelize): SqlExecutor {
+  return { executeSql: (text, values) => withPooledClient(sequelize, (connection) => run(connection, text, values)) };
+}
+
+/**
+ * Lends a connection of the app's pool to work that needs the pg client itself (COPY streams, a
+ * snapshot held across statements); a connection that broke is discarded, not returned.
+ */
+export async function withPooledClient<T>(sequelize: Sequelize, work: (connection: Client) => Promise<T>): Promise<T> {
   const pool = sequelize.connectionManager as unknown as PooledConnections;
-  return {
-    async executeSql(text, values) {
-      const connection = await pool.getConnection();
-      try {
-        return await run(connection, text, values);
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code && BROKEN.has(code)) (connection as Client & { _invalid?: boolean })._invalid = true;
-        throw err;
-      } finally {
-        pool.releaseConnection(connection);
-      }
-    },
-  };
+  const connection = await pool.getConnection();
+  try {
+    return await work(connection);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code && BROKEN.has(code)) (connection as Client & { _invalid?: boolean })._invalid = true;
+    throw err;
+  } finally {
+    pool.releaseConnection(connection);
+  }
+}
+
+/** The pg client under a Sequelize transaction (COPY streams inside a unit of work). */
+export function clientOf(transaction: Transaction): Client {
+  return (transaction as unknown as { connection: Client }).connection;
 }
 
 /** Statements on the connection of a Sequelize transaction: they commit or roll back with it. */
 export function transactionExecutor(transaction: Transaction): SqlExecutor {
-  const connection = (transaction as unknown as { connection: Client }).connection;
-  return { executeSql: (text, values) => run(connection, text, values) };
+  return { executeSql: (text, values) => run(clientOf(transaction), text, values) };
 }

@@ -1,8 +1,11 @@
-import fs from 'node:fs';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
 import { SchemaName } from '../../../core/domain/schema-name';
-import { createTenantMigrator, TENANT_MIGRATIONS_DIR } from '../../../core/infrastructure/database/migrator';
+import {
+  createTenantMigrator,
+  migrationNames,
+  TENANT_MIGRATIONS_DIR,
+} from '../../../core/infrastructure/database/migrator';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Logger } from '../../../core/logger';
 import type { TenantProvisioner, TenantRecord, TenantSchemaAdmin } from '../domain/ports';
@@ -42,12 +45,7 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
   /** Read from disk once: the folder of a running release does not change. */
   async latestVersion(): Promise<string | null> {
     if (this.latest !== undefined) return this.latest;
-    const names = fs
-      .readdirSync(this.directory)
-      .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
-      .map((f) => f.replace(/\.(js|ts)$/, ''))
-      .sort();
-    this.latest = names.at(-1) ?? null;
+    this.latest = migrationNames(this.directory).at(-1) ?? null;
     return this.latest;
   }
 
