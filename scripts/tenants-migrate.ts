@@ -10,21 +10,37 @@ import {
 } from '../src/modules/workspace/application/migrate-tenants.service';
 import { runScript } from './lib/cli';
 
-const USAGE = `Usage: npm run tenants:migrate -- [--concurrency 4] [--fail-fast] [--report results.json]
+const USAGE = `Usage: npm run tenants:migrate -- [--concurrency 4] [--fail-fast] [--canary N] [--resume report.json]
+                               [--report results.json]
 
 Applies pending public-schema migrations first (if that fails, no tenant is touched), then
 brings every tenant schema to the newest tenant migration, each in its own transaction.
 Up-to-date tenants are skipped with one query. Continues past a failing tenant unless
---fail-fast. Prints a summary; exits 1 if any tenant failed. Safe to re-run; only one run at a time.`;
+--fail-fast. Prints a summary; exits 1 if any tenant failed. Safe to re-run; only one run at a time.
+
+  --canary N       migrate N tenants first; if any of them fails, stop before touching the others
+  --resume FILE    continue from the --report of a failed run: its failed tenants go first (as the
+                   first wave: if one fails again, the run stops), then every tenant still behind`;
 
 void runScript(
   USAGE,
-  { concurrency: { type: 'string', default: '4' }, 'fail-fast': { type: 'boolean' }, report: { type: 'string' } },
+  {
+    concurrency: { type: 'string', default: '4' },
+    'fail-fast': { type: 'boolean' },
+    canary: { type: 'string' },
+    resume: { type: 'string' },
+    report: { type: 'string' },
+  },
   async ({ values, runtime }) => {
     const concurrency = Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
       throw new Error('--concurrency must be a whole number from 1 to 64');
     }
+    const canary = values.canary === undefined ? undefined : Number(values.canary);
+    if (canary !== undefined && (!Number.isInteger(canary) || canary < 1)) {
+      throw new Error('--canary must be a whole number of at least 1');
+    }
+    const first = typeof values.resume === 'string' ? failedIn(values.resume) : undefined;
     const { container } = runtime;
     const publicApplied = await migratePublicSchema(container.get(TOKENS.sequelize), runtime.logger);
     process.stdout.write(`public schema: ${publicApplied.length} migration(s) applied\n`);
@@ -40,6 +56,8 @@ void runScript(
     const results = await container.get(MigrateTenants).execute({
       concurrency,
       failFast: Boolean(values['fail-fast']),
+      canary,
+      first,
       onResult: (result, done, total) => {
         if (!started) bar?.start(total, 0, { tenant: '' });
         started = true;
@@ -53,6 +71,20 @@ void runScript(
     return results.some((r) => r.outcome === 'failed') ? 1 : 0;
   },
 );
+
+/** The tenants a previous run's report says failed (resume retries them first). */
+function failedIn(file: string): string[] {
+  let report: unknown;
+  try {
+    report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`--resume: cannot read ${file} (${(err as Error).message})`, { cause: err });
+  }
+  if (!Array.isArray(report)) throw new Error(`--resume: ${file} is not a tenants:migrate report`);
+  return (report as Partial<TenantMigrationResult>[])
+    .filter((r) => r.outcome === 'failed' && typeof r.tenant?.id === 'string')
+    .map((r) => r.tenant!.id);
+}
 
 function printSummary(results: TenantMigrationResult[], seconds: string): void {
   const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;

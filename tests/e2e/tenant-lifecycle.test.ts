@@ -8,10 +8,8 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { extract as tarExtract, pack as tarPack } from 'tar-stream';
 import { TOKENS } from '../../src/core/bootstrap/tokens';
-import { createPublicMigrator } from '../../src/core/infrastructure/database/migrator';
-import { createLogger } from '../../src/core/logger';
-import { Sequelize } from 'sequelize';
 import { API, bearer, mailsTo, OTHER_STRONG_PASSWORD, RESET_SUBJECT } from '../support/auth-helpers';
+import { scratchDatabase, type ScratchDatabase } from '../support/databases';
 import { buildDist, runScript, tenantMigrationsWith } from '../support/processes';
 import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../support/smtp-receiver';
 import { selectRows } from '../support/test-db';
@@ -22,30 +20,6 @@ const SECRETS = {
   JWT_SECRET: 'lifecycle-test-jwt-secret-0123456789abcdef',
   REFRESH_TOKEN_SECRET: 'lifecycle-test-refresh-secret-0123456789ab',
 };
-
-/** A database of its own on the test server, with the public schema migrated (a "fresh database"). */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = new URL(process.env.DATABASE_URL!);
-  const name = `${decodeURIComponent(base.pathname.slice(1))}_fresh_${randomUUID().slice(0, 8)}`;
-  const admin = new Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  const sequelize = new Sequelize(url.toString(), { logging: false });
-  await createPublicMigrator(sequelize, createLogger({ env: 'test', log: { level: 'silent' } })).up();
-  await sequelize.close();
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: base.toString() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 /** Every row of every table of a tenant schema (and the directory rows), as sorted JSON, to compare databases. */
 async function snapshot(url: string, workspaceId: string, schema = `tenant_${workspaceId.replace(/-/g, '')}`) {
@@ -111,7 +85,7 @@ describe('tenant lifecycle: export, import, clone, purge', () => {
   let admin: Account;
   let member: Account;
   let ws: { id: string; name: string };
-  const fresh: { url: string; drop(): Promise<void> }[] = [];
+  const fresh: ScratchDatabase[] = [];
 
   beforeAll(async () => {
     buildDist();
@@ -175,7 +149,7 @@ describe('tenant lifecycle: export, import, clone, purge', () => {
     expect(archive).not.toMatch(/\$2[aby]\$/);
     expect(archive).not.toContain(admin.accessToken);
 
-    const target = await freshDatabase();
+    const target = await scratchDatabase();
     fresh.push(target);
     const imported = await runScript('tenant-import', ['--in', file, '--report', `${file}.import.json`], {
       ...SECRETS,
@@ -269,7 +243,7 @@ describe('tenant lifecycle: export, import, clone, purge', () => {
       server,
       "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1",
     );
-    const target = await freshDatabase();
+    const target = await scratchDatabase();
     fresh.push(target);
 
     const tampered = path.join(dir, 'tampered.tar.gz');
@@ -323,7 +297,7 @@ describe('tenant lifecycle: export, import, clone, purge', () => {
   test('when an archive from an older release is imported, then the workspace is migrated forward, and an account that exists under another id is matched by email', async () => {
     const file = path.join(dir, 'older.tar.gz');
     await exportTo(file);
-    const target = await freshDatabase();
+    const target = await scratchDatabase();
     fresh.push(target);
     // The member already has an account in the target database, under another id.
     const c = new Client({ connectionString: target.url });

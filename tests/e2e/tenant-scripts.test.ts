@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SchemaName } from '../../src/core/domain/schema-name';
-import { buildDist, ROOT, runScript, tenantMigrationsWith } from '../support/processes';
+import { scratchDatabase, type ScratchDatabase } from '../support/databases';
+import { buildDist, ROOT, runScript as runIn, tenantMigrationsWith } from '../support/processes';
 import { execute, selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createWorkspace, verifiedAccount } from '../support/workspace-helpers';
@@ -14,15 +15,22 @@ exports.down = async ({ context: { query } }) => { await query('DROP TABLE notes
 describe('tenant admin scripts', () => {
   let server: TestServer;
   let migrationsDir: string;
+  // Fleet-wide runs (tenants:migrate) touch every tenant of a database: these tests have their
+  // own, so tenants other test files create meanwhile are neither migrated nor counted.
+  let db: ScratchDatabase;
+  const runScript = (name: string, args: string[], env: Record<string, string> = {}) =>
+    runIn(name, args, { DATABASE_URL: db.url, ...env });
 
   beforeAll(async () => {
     buildDist();
-    server = await startTestServer();
+    db = await scratchDatabase();
+    server = await startTestServer({ DATABASE_URL: db.url });
     // The real tenant migrations plus one new one, as a release that adds a tenant table would ship.
     migrationsDir = tenantMigrationsWith({ '20991231000000-notes.js': NOTES_MIGRATION });
   }, 120_000);
   afterAll(async () => {
     await server.stop();
+    await db.drop();
     fs.rmSync(migrationsDir, { recursive: true, force: true });
   });
 
@@ -87,9 +95,59 @@ describe('tenant admin scripts', () => {
     expect(second.stdout).toMatch(/tenants: \d+ in [\d.]+s: \d+ migrated, \d+ up to date, 0 failed, 0 not run/);
     expect(await hasNotes(broken.id)).toBe(true);
     const status = await runScript('tenants-status', [], env);
-    // Other test files create tenants concurrently, so only this run's tenants are asserted.
     expect(status.stdout).toContain(`${broken.id}  ${broken.slug.padEnd(30)} up to date`);
   }, 60_000);
+
+  test('when a canary wave fails, then no other tenant is touched; a resumed run retries the failure first and stops again, then completes once it is fixed', async () => {
+    const later = tenantMigrationsWith({
+      '20991231000000-notes.js': NOTES_MIGRATION,
+      '21001231000000-more-notes.js':
+        "exports.up = async ({ context: { query } }) => { await query('CREATE TABLE more_notes (id int)'); };\n",
+    });
+    const owner = await verifiedAccount(server);
+    // Everything else is up to date with the previous release, so the wave is made of these, in order.
+    expect((await runScript('tenants-migrate', [], { TENANT_MIGRATIONS_DIR: migrationsDir })).code).toBe(0);
+    const first = await createWorkspace(server, owner, 'Canary One');
+    const broken = await createWorkspace(server, owner, 'Canary Broken');
+    const third = await createWorkspace(server, owner, 'Canary Three');
+    const fourth = await createWorkspace(server, owner, 'Canary Four');
+    await runScript('tenants-migrate', [], { TENANT_MIGRATIONS_DIR: migrationsDir });
+    await execute(server, `CREATE TABLE ${SchemaName.forWorkspace(broken.id).quoted}.more_notes (x int)`);
+    const env = { TENANT_MIGRATIONS_DIR: later };
+    const report = path.join(path.dirname(later), `canary-${broken.id}.json`);
+    const hasMore = async (id: string) =>
+      (
+        await selectRows(server, "SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'more_notes'", [
+          SchemaName.forWorkspace(id).value,
+        ])
+      ).length === 1;
+    const untouched = async () => (await Promise.all([third, fourth].map((w) => hasMore(w.id)))).every((has) => !has);
+
+    // The wave is every tenant but the last two (oldest first): it ends with the broken one.
+    const [count] = await selectRows<{ n: number }>(
+      server,
+      "SELECT count(*)::int AS n FROM public.workspaces WHERE status <> 'deleted'",
+    );
+    const n = count!.n;
+    const canary = await runScript('tenants-migrate', ['--canary', String(n - 2), '--report', report], env);
+    expect(canary.code).toBe(1);
+    expect(await hasMore(first.id)).toBe(true);
+    expect(await untouched()).toBe(true);
+    const outcomes = JSON.parse(fs.readFileSync(report, 'utf8')) as { tenant: { id: string }; outcome: string }[];
+    const outcome = (id: string) => outcomes.find((r) => r.tenant.id === id)?.outcome;
+    expect([outcome(broken.id), outcome(third.id), outcome(fourth.id)]).toEqual(['failed', 'not_run', 'not_run']);
+
+    const again = await runScript('tenants-migrate', ['--resume', report], env);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(new RegExp(`FAILED ${broken.slug}`));
+    expect(await untouched()).toBe(true);
+
+    await execute(server, `DROP TABLE ${SchemaName.forWorkspace(broken.id).quoted}.more_notes`);
+    const resumed = await runScript('tenants-migrate', ['--resume', report], env);
+    expect(resumed.code).toBe(0);
+    expect(await Promise.all([broken, third, fourth].map((w) => hasMore(w.id)))).toEqual([true, true, true]);
+    fs.rmSync(later, { recursive: true, force: true });
+  }, 90_000);
 
   test('when tenant:drop targets a workspace, then only a soft-deleted one is dropped, and only with --yes', async () => {
     const owner = await verifiedAccount(server);

@@ -15,6 +15,13 @@ export interface TenantMigrationResult {
 export interface MigrateTenantsOptions {
   concurrency: number;
   failFast: boolean;
+  /**
+   * A first wave of this many tenants (after `first`); if any of it fails, the run stops there and
+   * every other tenant is left as it was (not_run).
+   */
+  canary?: number;
+  /** Tenants (ids) that go first, in the first wave: a resumed run retries its failures before the rest. */
+  first?: string[];
   /** Called as each tenant finishes (progress bars). */
   onResult?: (result: TenantMigrationResult, done: number, total: number) => void;
 }
@@ -29,7 +36,8 @@ export class MigrationRunInProgressError extends Error {
  * Brings every tenant schema to the newest tenant migration. Up-to-date tenants are recognised
  * from the directory's schema_version in one query and not touched. Each tenant migrates in its
  * own transaction: a failure leaves that tenant as it was and the run goes on (or stops, with
- * failFast). Safe to re-run: it resumes where it failed.
+ * failFast). With a canary, a first wave goes alone and stops the run if any of it fails. Safe
+ * to re-run: it resumes where it failed (its failures first, when told which they were).
  */
 @Service()
 export class MigrateTenants {
@@ -50,15 +58,45 @@ export class MigrateTenants {
     const results: TenantMigrationResult[] = tenants
       .filter((t) => t.schemaVersion === latest)
       .map((tenant) => ({ tenant, outcome: 'up_to_date', applied: [], durationMs: 0 }));
-    const queue = tenants.filter((t) => t.schemaVersion !== latest);
+    const behind = tenants.filter((t) => t.schemaVersion !== latest);
     const total = tenants.length;
     results.forEach((r, i) => options.onResult?.(r, i + 1, total));
-    let stop = false;
 
+    // The first wave: the tenants named first (a resumed run's failures), then up to `canary` more.
+    const first = new Set(options.first ?? []);
+    const named = behind.filter((t) => first.has(t.id));
+    const others = behind.filter((t) => !first.has(t.id));
+    const waveSize = options.canary !== undefined || named.length > 0 ? named.length + (options.canary ?? 0) : 0;
+    const wave = [...named, ...others].slice(0, waveSize);
+    const rest = [...named, ...others].slice(waveSize);
+
+    const waveFailed = await this.migrateAll(wave, options, results, total, true);
+    if (waveFailed) {
+      for (const tenant of rest) {
+        results.push({ tenant, outcome: 'not_run', applied: [], durationMs: 0 });
+        options.onResult?.(results.at(-1)!, results.length, total);
+      }
+      return results;
+    }
+    await this.migrateAll(rest, options, results, total, options.failFast);
+    return results;
+  }
+
+  /** Migrates the tenants with `concurrency` workers; returns whether any failed. */
+  private async migrateAll(
+    tenants: TenantRecord[],
+    options: MigrateTenantsOptions,
+    results: TenantMigrationResult[],
+    total: number,
+    stopOnFailure: boolean,
+  ): Promise<boolean> {
+    const queue = [...tenants];
+    let failed = false;
     const worker = async () => {
       for (let tenant = queue.shift(); tenant; tenant = queue.shift()) {
-        if (stop) {
+        if (failed && stopOnFailure) {
           results.push({ tenant, outcome: 'not_run', applied: [], durationMs: 0 });
+          options.onResult?.(results.at(-1)!, results.length, total);
           continue;
         }
         const started = performance.now();
@@ -67,12 +105,12 @@ export class MigrateTenants {
           (err: Error) => ({ tenant, outcome: 'failed', applied: [], durationMs: 0, error: err.message }),
         );
         result.durationMs = Math.round(performance.now() - started);
-        if (result.outcome === 'failed' && options.failFast) stop = true;
+        if (result.outcome === 'failed') failed = true;
         results.push(result);
         options.onResult?.(result, results.length, total);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-    return results;
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, tenants.length || 1)) }, worker));
+    return failed;
   }
 }
