@@ -31,6 +31,8 @@ export function archiveReader(file: string): Readable {
   const raw = fs.createReadStream(file);
   if (magic[0] !== 0x1f || magic[1] !== 0x8b) return raw;
   const out = new PassThrough();
+  // Its error reaches the importer through its own pipeline, which may attach a little later.
+  out.on('error', () => undefined);
   pipeline(raw, zlib.createGunzip(), out).catch((err: Error) => out.destroy(err));
   return out;
 }

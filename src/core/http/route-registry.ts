@@ -181,6 +181,19 @@ function uploadParser(upload: { field: string; maxBytes: number }): Middleware {
   };
 }
 
+/** A streamed body must say what it is: anything else is refused before the handler reads a byte. */
+function streamBody(contentTypes: string[]): Middleware {
+  return async (ctx, next) => {
+    if (!ctx.is(contentTypes)) {
+      throw new ValidationError(`Send the body as ${contentTypes.join(' or ')}`, [], 'UNSUPPORTED_MEDIA_TYPE');
+    }
+    // A client that goes away mid-upload errors the request stream: the handler's own pipeline
+    // reports it; this listener only keeps it from being an unhandled 'error' event.
+    ctx.req.on('error', () => undefined);
+    await next();
+  };
+}
+
 export class RouteRegistry {
   private readonly routes: RouteSpec[] = [];
   private document: ReturnType<OpenApiGeneratorV3['generateDocument']> | null = null;
@@ -211,12 +224,15 @@ export class RouteRegistry {
       chain.push(...(route.middleware ?? []));
       const upload = route.request?.upload;
       if (upload) chain.push(uploadParser(upload));
+      const stream = route.request?.stream;
+      if (stream) chain.push(streamBody(stream.contentTypes));
       chain.push(async (ctx) => {
         const input = {
           params: parse(route.request?.params, ctx.params, 'params'),
           query: parse(route.request?.query, ctx.query, 'query'),
           body: parse(route.request?.body, ctx.request.body, 'body'),
           file: ctx.state.upload as UploadedFile | undefined,
+          stream: stream ? ctx.req : undefined,
         };
         respond(route, ctx, await route.handler(input, ctx));
       });
@@ -339,19 +355,27 @@ export class RouteRegistry {
       request: {
         params: request?.params as never,
         query: request?.query as never,
-        body: request?.upload
+        body: request?.stream
           ? {
               required: true,
-              description: request.upload.description,
-              content: {
-                'multipart/form-data': {
-                  schema: z.object({ [request.upload.field]: z.string().openapi({ format: 'binary' }) }),
-                },
-              },
+              description: request.stream.description,
+              content: Object.fromEntries(
+                request.stream.contentTypes.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }]),
+              ),
             }
-          : request?.body
-            ? { required: true, content: { 'application/json': { schema: request.body } } }
-            : undefined,
+          : request?.upload
+            ? {
+                required: true,
+                description: request.upload.description,
+                content: {
+                  'multipart/form-data': {
+                    schema: z.object({ [request.upload.field]: z.string().openapi({ format: 'binary' }) }),
+                  },
+                },
+              }
+            : request?.body
+              ? { required: true, content: { 'application/json': { schema: request.body } } }
+              : undefined,
       },
       responses,
       'x-auth': route.auth,

@@ -17,6 +17,8 @@ export interface RouteInput<P, Q, B> {
   body: Infer<B>;
   /** The uploaded file of a route that declares `request.upload` (read into memory, temp file removed). */
   file?: UploadedFile;
+  /** The raw body of a route that declares `request.stream`, unread: the handler streams it. */
+  stream?: NodeJS.ReadableStream;
 }
 
 export interface UploadedFile {
@@ -71,6 +73,8 @@ export interface RouteSpec<
     body?: B;
     /** A multipart/form-data body with one file in `field` (and no other field), at most maxBytes. */
     upload?: { field: string; maxBytes: number; description: string };
+    /** A binary body of one of these types, handed to the handler as a stream (an archive upload). */
+    stream?: { contentTypes: string[]; description: string };
   };
   /**
    * Alternatives chosen by the `scope` query parameter (declare it in the query schema too): e.g.

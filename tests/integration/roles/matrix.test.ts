@@ -56,6 +56,10 @@ const RULES: Record<string, string> = {
   'put /workspaces/:workspaceId/roles/:roleId/permissions': 'roles.manage',
   'put /workspaces/:workspaceId/members/:userId/roles': 'roles.assign',
   'get /workspaces/:workspaceId/audit-events': 'audit.read',
+  'get /admin/workspaces/:workspaceId/export': 'platform.workspaces.manage',
+  'post /admin/workspaces/import': 'platform.workspaces.manage',
+  'post /admin/workspaces/:workspaceId/clone': 'platform.workspaces.manage',
+  'post /admin/workspaces/:workspaceId/purge': 'platform.workspaces.manage',
 };
 
 /** Allowed calls that would end the caller's session or the workspace; their effect is tested elsewhere. */

@@ -22,8 +22,12 @@ export class CloneTenant {
     actorId?: string | null;
     progress?: ArchiveProgress;
   }): Promise<ImportReport> {
+    // The source must exist before anything is created.
+    const source = await this.exporter.prepare({ workspace: input.workspace, actorId: input.actorId });
     const pipe = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const exported = this.exporter.execute({ workspace: input.workspace, out: pipe, actorId: input.actorId });
+    // Failures travel through the two promises; the stream's own error event must not go unheard.
+    pipe.on('error', () => undefined);
+    const exported = source.write(pipe);
     const imported = this.importer.execute({
       archive: pipe,
       options: { asNew: true, name: input.name, slug: input.slug },

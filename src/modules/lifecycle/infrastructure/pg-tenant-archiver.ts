@@ -178,7 +178,7 @@ export class PgTenantArchiver implements TenantArchiver {
   ): Promise<ImportReport> {
     const extract = tarExtract();
     const reading = pipeline(input as Readable, extract as unknown as Writable);
-    const entries = (extract as unknown as AsyncIterable<Entry>)[Symbol.asyncIterator]();
+    const entries = readable((extract as unknown as AsyncIterable<Entry>)[Symbol.asyncIterator]());
     try {
       const first = await entries.next();
       if (first.done || first.value.header.name !== HEADER_ENTRY) {
@@ -519,10 +519,24 @@ async function readJson(entry: Entry): Promise<unknown> {
   }
 }
 
+/** Entries whose read errors (a corrupt gzip or tar, a cut connection) say what they mean: a bad archive. */
+function readable(entries: AsyncIterator<Entry>): AsyncIterator<Entry> {
+  return {
+    next: () =>
+      entries.next().catch((err: Error) => {
+        throw new ArchiveError('ARCHIVE_INVALID', `the archive cannot be read (${err.message})`);
+      }),
+  };
+}
+
 /** Writes an entry's bytes into the open stream, honouring its backpressure. */
 async function pump(entry: Entry, into: Writable): Promise<void> {
-  for await (const chunk of entry as AsyncIterable<Buffer>) {
-    if (!into.write(chunk)) await Promise.race([once(into, 'drain'), once(into, 'close')]);
+  try {
+    for await (const chunk of entry as AsyncIterable<Buffer>) {
+      if (!into.write(chunk)) await Promise.race([once(into, 'drain'), once(into, 'close')]);
+    }
+  } catch (err) {
+    throw new ArchiveError('ARCHIVE_INVALID', `the archive cannot be read (${(err as Error).message})`);
   }
 }
 
