@@ -15,7 +15,13 @@ const SAMPLE_BODIES: Record<string, object> = {
   'post /workspaces/:workspaceId/members/accept': { token: 'inv_forged_token_0123456789' },
 };
 // Accepting answers an unknown token and an unknown workspace alike; everything else is 403 or 404.
-const ALLOWED: Record<string, string[]> = { 'post /workspaces/:workspaceId/members/accept': ['INVITATION_INVALID'] };
+const ALLOWED: Record<string, string[]> = {
+  'post /workspaces/:workspaceId/members/accept': ['INVITATION_INVALID'],
+  // Platform-admin routes: refused for lack of the platform permission, before A is looked at.
+  'get /admin/workspaces/:workspaceId/export': ['PERMISSION_DENIED'],
+  'post /admin/workspaces/:workspaceId/clone': ['PERMISSION_DENIED'],
+  'post /admin/workspaces/:workspaceId/purge': ['PERMISSION_DENIED'],
+};
 
 describe('tenant isolation', () => {
   let server: TestServer;

@@ -245,9 +245,8 @@ describe('provisioning failure', () => {
         configure: (container) => {
           const real = container.get(TENANT_PROVISIONER);
           container.set(TENANT_PROVISIONER, {
-            createSchema: () => real.createSchema(),
-            migrate: async () => {
-              await real.migrate();
+            provision: async () => {
+              await real.provision();
               throw new Error('disk full while seeding');
             },
           });

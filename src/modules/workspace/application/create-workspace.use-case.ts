@@ -69,9 +69,8 @@ export class CreateWorkspace {
     });
     await this.tx.runInTenant(workspace.schemaName, async () => {
       await this.directory.create(workspace);
-      await this.provisioner.createSchema();
-      // The tenant migrations also seed the system roles and their permissions.
-      await this.provisioner.migrate();
+      // The schema comes with the system roles and their permissions.
+      await this.provisioner.provision();
       await this.members.add(owner.id, 'admin');
       await this.directory.addMembership(id, owner.id);
       workspace.activate(now);

@@ -56,11 +56,10 @@ export interface TenantInvitations {
   save(invitation: Invitation): Promise<void>;
 }
 
-/** Creates and migrates a tenant schema inside the current tenant scope. */
+/** Creates a tenant schema inside the current tenant scope. */
 export interface TenantProvisioner {
-  createSchema(): Promise<void>;
-  /** Applies every tenant migration in the current tenant scope and records the version. */
-  migrate(): Promise<string[]>;
+  /** The schema at the newest tenant version, with its seeded rows, and the version recorded. */
+  provision(): Promise<void>;
 }
 
 export interface TenantRecord {

@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
 import { SchemaName } from '../../../core/domain/schema-name';
 import {
@@ -9,6 +9,7 @@ import {
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Logger } from '../../../core/logger';
 import type { TenantProvisioner, TenantRecord, TenantSchemaAdmin } from '../domain/ports';
+import { renderTemplate, templateSql, type RenderedTemplate } from './tenant-template';
 
 /**
  * Tenant schema DDL. Provisioning steps run in the caller's tenant scope; admin operations open
@@ -17,6 +18,7 @@ import type { TenantProvisioner, TenantRecord, TenantSchemaAdmin } from '../doma
 export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
   private readonly uow: UnitOfWork;
   private latest: string | null | undefined;
+  private template: Promise<RenderedTemplate | null> | undefined;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -26,9 +28,42 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
     this.uow = new UnitOfWork(sequelize);
   }
 
-  async createSchema(): Promise<void> {
+  /**
+   * The current tenant's schema at the newest version: from the rendered template in one round
+   * trip, or, where there is no template, by replaying the migrations.
+   */
+  async provision(): Promise<void> {
     const { schema, transaction } = this.scope();
-    await this.sequelize.query(`CREATE SCHEMA ${schema.quoted}`, { transaction });
+    const latest = await this.latestVersion();
+    const template = latest ? await this.templateOf(transaction, latest) : null;
+    if (!template) {
+      await this.sequelize.query(`CREATE SCHEMA ${schema.quoted}`, { transaction });
+      await this.migrateCurrent();
+      return;
+    }
+    // No replacements: the seed rows are JSON literals, whose colons must not read as parameters.
+    await this.sequelize.query(
+      `CREATE SCHEMA ${schema.quoted};\n${templateSql(template)};\n` +
+        `UPDATE public.workspaces SET schema_version = '${template.version.replace(/'/g, "''")}' WHERE schema_name = '${schema.value}'`,
+      { transaction },
+    );
+  }
+
+  /** Rendered on first use, once per process (a release's migrations do not change while it runs). */
+  private templateOf(transaction: Transaction, version: string): Promise<RenderedTemplate | null> {
+    this.template ??= renderTemplate(this.sequelize, transaction, version, async (scratch) => {
+      await this.migrator(scratch).up();
+    }).then(
+      (template) => {
+        if (!template) this.logger.warn('tenant schema template not used: it differs from the migrated schema');
+        return template;
+      },
+      (err: Error) => {
+        this.logger.warn({ err: { message: err.message } }, 'tenant schema template could not be rendered');
+        return null;
+      },
+    );
+    return this.template;
   }
 
   async migrate(tenant?: TenantRecord): Promise<string[]> {
