@@ -26,8 +26,7 @@ export function createApp(container: ContainerInstance): Koa {
   });
 
   app.use(requestId(logger));
-  app.use(container.get(TOKENS.metrics).httpMiddleware());
-  app.use(requestLogger(logger));
+  app.use(requestLogger(logger, container.get(TOKENS.metrics)));
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
   app.use(errorHandler());
@@ -39,18 +38,20 @@ export function createApp(container: ContainerInstance): Koa {
       skip: (ctx) => ctx.path.startsWith('/health/'),
     }),
   );
-  app.use(
-    koaBody({
-      json: true,
-      jsonStrict: true,
-      jsonLimit: `${config.http.bodyLimitKb}kb`,
-      text: false,
-      urlencoded: false,
-      multipart: false,
-      // DELETE too: deleting one's own account is confirmed by a password in the body.
-      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
-    }),
-  );
+  // DELETE too: deleting one's own account is confirmed by a password in the body.
+  const parsedMethods = [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE];
+  const parseBody = koaBody({
+    json: true,
+    jsonStrict: true,
+    jsonLimit: `${config.http.bodyLimitKb}kb`,
+    text: false,
+    urlencoded: false,
+    multipart: false,
+    parsedMethods,
+  });
+  const withBody = new Set<string>(parsedMethods);
+  // A GET never reaches the parser: koa-body would only find out after its own setup.
+  app.use((ctx, next): Promise<unknown> => (withBody.has(ctx.method) ? parseBody(ctx, next) : next()));
 
   const router = registry.router(container.get(TOKENS.guards));
   app.use(router.routes());
