@@ -1,10 +1,12 @@
 import { Sequelize } from 'sequelize';
 import type { Config } from '../../config/config';
+import { parseTimestampsFaster } from './timestamps';
 
 /** Connection lifetime cap: each pooled connection caches catalog entries per schema it has seen. */
 const MAX_USES_PER_CONNECTION = 5000;
 
 export function createSequelize(url: string, config: Config['database']): Sequelize {
+  parseTimestampsFaster();
   return new Sequelize(url, {
     dialect: 'postgres',
     // Never log statements: Sequelize inlines replacement values (password and token hashes) into them.
