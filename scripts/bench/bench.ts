@@ -196,11 +196,12 @@ async function main() {
     const base = { connections: CONNECTIONS };
     process.stderr.write(`measuring (${SECONDS} s for the tenant read, ${SHORT} s for the others)…\n`);
 
-    // BENCH_ONLY=<substring> measures only the matching endpoints (for profiling one of them).
+    // BENCH_ONLY=<substring>[,<substring>…] measures only the matching endpoints (profiling, A/B runs).
     const only = process.env.BENCH_ONLY;
+    const selected = (name: string) => !only || only.split(',').some((part) => name.includes(part));
     const runs: Measured[] = [];
     const run = async (name: string, options: Parameters<typeof measure>[1]) => {
-      if (!only || name.includes(only)) runs.push(await measure(name, { ...base, ...options }));
+      if (selected(name)) runs.push(await measure(name, { ...base, ...options }));
     };
     await run('bare Koa hello world', { url: hello.url, duration: SHORT, pid: hello.child.pid });
     await run('bare Koa + helmet', { url: helmet.url, duration: SHORT, pid: helmet.child.pid });
@@ -237,7 +238,7 @@ async function main() {
       pid: api.child.pid,
     });
     // The same read on two worker processes (node:cluster; needs Redis), from the same seed.
-    if (process.env.REDIS_URL && (!only || 'GET /users (tenant read, 2 workers)'.includes(only))) {
+    if (process.env.REDIS_URL && selected('GET /users (tenant read, 2 workers)')) {
       await api.stop();
       started.splice(started.indexOf(api), 1);
       api = await startProcess(

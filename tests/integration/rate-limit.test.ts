@@ -38,6 +38,23 @@ describe.each(stores)('global rate limit with the %s store', (_store, env) => {
   });
 });
 
+describe.each(stores)('concurrent requests against the %s store', (_store, env) => {
+  test('when twelve requests of one client arrive at once, then exactly the limit of five is served', async () => {
+    const server = await startTestServer({ ...env, RATE_LIMIT_MAX_REQUESTS: '5', RATE_LIMIT_WINDOW_MS: '60000' });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () => request(server.url).get('/api/v1/openapi.json')),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses).toEqual([...Array(5).fill(200), ...Array(7).fill(429)]);
+      const remaining = answers.filter((a) => a.status === 200).map((a) => a.headers['ratelimit-remaining']);
+      expect(remaining.sort()).toEqual(['0', '1', '2', '3', '4']);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 if (redisUrl) {
   describe('rate limit shared through Redis', () => {
     test('when two instances share Redis and a key prefix, then they share one budget', async () => {

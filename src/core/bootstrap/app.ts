@@ -27,8 +27,7 @@ export function createApp(container: ContainerInstance): Koa {
   });
 
   app.use(requestId(logger));
-  app.use(container.get(TOKENS.metrics).httpMiddleware());
-  app.use(requestLogger(logger));
+  app.use(requestLogger(logger, container.get(TOKENS.metrics)));
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
   app.use(errorHandler());

@@ -93,11 +93,16 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
 
   const checks: HealthCheck[] = [{ name: 'database', check: () => pingDatabase(sequelize) }];
   if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis) });
-  const registry = new RouteRegistry(config.api.basePath, {
-    title: 'Tenant API',
-    version: config.api.version,
-    description: 'Multi-tenant REST API with schema-per-tenant PostgreSQL isolation.',
-  });
+  const registry = new RouteRegistry(
+    config.api.basePath,
+    {
+      title: 'Tenant API',
+      version: config.api.version,
+      description: 'Multi-tenant REST API with schema-per-tenant PostgreSQL isolation.',
+    },
+    // Every response of every test is then also checked against zod's parse.
+    { verifyResponses: config.env === 'test' },
+  );
   registry.add(
     ...healthRoutes(checks, logger),
     ...docsRoutes(registry, config.api.prefix, config.api.basePath),

@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { HttpMethodEnum, koaBody } from 'koa-body';
 import request from 'supertest';
 import { ForbiddenError, UnauthorizedError } from '../errors/app-error';
 import { errorHandler } from '../middleware/error-handler';
@@ -96,6 +97,57 @@ describe('RouteRegistry', () => {
     expect(op['x-permissions']).toEqual(['users.delete']);
     expect(op.description).toContain('Requires permission `users.delete`');
     expect(Object.keys(op.responses).sort()).toEqual(['204', '400', '401', '403', '404', '429', '500']);
+  });
+
+  describe('input a route does not declare', () => {
+    let ran = 0;
+    const bare = defineRoute({
+      method: 'delete',
+      path: '/things/:id',
+      tags: ['Things'],
+      summary: 'Delete a thing',
+      auth: 'public',
+      request: { params: z.strictObject({ id: z.string() }) },
+      response: { status: 204, description: 'Deleted' },
+      handler: async () => {
+        ran += 1;
+      },
+    });
+    const app = new Koa();
+    app.use(requestId(createLogger({ env: 'test', log: { level: 'silent' } })));
+    app.use(errorHandler());
+    app.use(koaBody({ json: true, parsedMethods: [HttpMethodEnum.DELETE] }));
+    app.use(
+      new RouteRegistry('/api/v1', { title: 't', version: 'v1', description: 'd' })
+        .add(bare)
+        .router({ auth: {} })
+        .routes(),
+    );
+    const del = () => request(app.callback()).delete('/api/v1/things/1').set('Content-Type', 'application/json');
+
+    test.each([
+      ['an empty array', '[]'],
+      ['an object with a key', '{"a":1}'],
+      ['null', 'null'],
+      ['a number', '7'],
+    ])('when the body is %s, then 400 and the handler never runs', async (_case, body) => {
+      ran = 0;
+      const res = await del().send(body);
+      expect([res.status, ran]).toEqual([400, 0]);
+    });
+
+    test('when the query has a parameter, then 400 and the handler never runs', async () => {
+      ran = 0;
+      const res = await request(app.callback()).delete('/api/v1/things/1?force=true');
+      expect([res.status, res.body.error.details[0].path, ran]).toEqual([400, 'query', 0]);
+    });
+
+    test('when nothing or an empty object is sent, then the handler runs', async () => {
+      ran = 0;
+      expect((await request(app.callback()).delete('/api/v1/things/1')).status).toBe(204);
+      expect((await del().send('{}')).status).toBe(204);
+      expect(ran).toBe(2);
+    });
   });
 
   describe('scopes', () => {

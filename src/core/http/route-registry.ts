@@ -1,13 +1,16 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { Writable } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import Router from '@koa/router';
-import type { Context, Middleware, Next } from 'koa';
+import type { Context, Middleware } from 'koa';
+import compose from 'koa-compose';
 import { koaBody } from 'koa-body';
 import { PayloadTooLargeError, ValidationError, type ErrorDetail } from '../errors/app-error';
 import { dataEnvelope, errorEnvelope, pageEnvelope, type Page } from './envelope';
 import { isHealthProbe } from './health.routes';
 import { foldBareNullables } from './openapi-nullable';
 import type { AuthMode, RouteSpec, UploadedFile } from './route';
+import { compileSerializer } from './serializer';
 import { z } from './zod';
 
 export interface Guards {
@@ -17,6 +20,11 @@ export interface Guards {
    */
   auth: Partial<Record<Exclude<AuthMode, 'public'>, (route: RouteSpec) => Middleware[]>>;
   permission?: (code: string) => Middleware;
+}
+
+export interface RegistryOptions {
+  /** Compare every serialized response with zod's parse of it, and fail on a difference (tests). */
+  verifyResponses?: boolean;
 }
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -84,10 +92,20 @@ function nulCharacters(value: unknown, path: string): ErrorDetail[] {
   return [];
 }
 
+/** What `EMPTY` accepts: nothing, or an object (never an array: `[]` has no keys either) without keys. */
+function isEmpty(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const _key in value) return false;
+  return true;
+}
+
 function parse(schema: z.ZodType | undefined, value: unknown, location: string): unknown {
   const nul = nulCharacters(value, location);
   if (nul.length > 0) throw new ValidationError('The request is invalid', nul);
   // Without a schema the location must be empty: unknown input is refused, never ignored.
+  // (Checked without zod when it is: most routes have no params, query or body.)
+  if (!schema && isEmpty(value)) return {};
   const effective = schema ?? EMPTY;
   const candidate = value === undefined && !schema ? {} : value;
   const result = effective.safeParse(candidate);
@@ -95,31 +113,59 @@ function parse(schema: z.ZodType | undefined, value: unknown, location: string):
   return result.data;
 }
 
-function respond(route: RouteSpec, ctx: Context, result: unknown): void {
+type Respond = (ctx: Context, result: unknown) => void;
+
+/**
+ * How a route answers. An enveloped answer is written by a serializer compiled from the response
+ * schema (on first use): only the fields the schema declares, so a hash can never leak by accident.
+ * Schemas whose parse does more than drop fields (transforms, defaults) are parsed by zod instead.
+ * With `verify` (tests), every serialized answer is also compared with what zod's parse gives.
+ */
+function responder(route: RouteSpec, verify: boolean): Respond {
   const { response } = route;
-  ctx.status = response.status;
-  if (response.status === 204) return;
+  if (response.status === 204) return (ctx) => void (ctx.status = 204);
   if (response.raw) {
-    if (!ctx.type) ctx.type = response.raw.contentType;
-    ctx.body = result;
-    return;
+    const { contentType } = response.raw;
+    return (ctx, result) => {
+      ctx.status = response.status;
+      if (!ctx.type) ctx.type = contentType;
+      ctx.body = result;
+    };
   }
-  // Parsing the output strips any field the schema does not list: a hash can never leak by accident.
-  if (response.paginated) {
-    const page = result as Page<unknown>;
-    const items = response.schema ? z.array(response.schema).parse(page.items) : page.items;
-    ctx.body = { data: items, meta: page.meta };
-  } else {
-    ctx.body = { data: response.schema ? response.schema.parse(result) : result };
+  const envelopeOf = (result: unknown) =>
+    response.paginated
+      ? { data: (result as Page<unknown>).items, meta: (result as Page<unknown>).meta }
+      : { data: result };
+  if (!response.schema) {
+    return (ctx, result) => {
+      ctx.status = response.status;
+      ctx.body = envelopeOf(result);
+    };
   }
+  const envelope = response.paginated ? pageEnvelope(response.schema) : dataEnvelope(response.schema);
+  let serialize: ((value: unknown) => string) | null | undefined;
+  return (ctx, result) => {
+    ctx.status = response.status;
+    const body = envelopeOf(result);
+    if (serialize === undefined) serialize = compileSerializer(envelope);
+    if (serialize === null) {
+      ctx.body = envelope.parse(body);
+      return;
+    }
+    const json = serialize(body);
+    if (verify) {
+      // Compared as sent: zod keeps an optional key holding undefined, which JSON then drops.
+      const sent = JSON.parse(JSON.stringify(envelope.parse(body))) as unknown;
+      if (!isDeepStrictEqual(JSON.parse(json), sent)) {
+        throw new Error(`The serializer of ${route.method.toUpperCase()} ${route.path} disagrees with zod: ${json}`);
+      }
+    }
+    ctx.set('Content-Type', JSON_TYPE);
+    ctx.body = json;
+  };
 }
 
-/** Runs a chain of middleware, then `next`. */
-function runChain(chain: Middleware[], ctx: Context, next: Next): Promise<unknown> {
-  const dispatch = async (i: number): Promise<unknown> =>
-    i === chain.length ? next() : chain[i]!(ctx, () => dispatch(i + 1));
-  return dispatch(0);
-}
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * Parses a multipart body holding exactly one file in `field` and nothing else, into memory
@@ -201,6 +247,7 @@ export class RouteRegistry {
   constructor(
     private readonly basePath: string,
     private readonly info: { title: string; version: string; description: string },
+    private readonly options: RegistryOptions = {},
   ) {}
 
   add(...routes: RouteSpec[]): this {
@@ -220,13 +267,9 @@ export class RouteRegistry {
   router(guards: Guards): Router {
     const router = new Router();
     for (const route of this.routes) {
-      const chain: Middleware[] = [this.guardsFor(route, guards)];
-      chain.push(...(route.middleware ?? []));
-      const upload = route.request?.upload;
-      if (upload) chain.push(uploadParser(upload));
       const stream = route.request?.stream;
-      if (stream) chain.push(streamBody(stream.contentTypes));
-      chain.push(async (ctx) => {
+      const respond = responder(route, this.options.verifyResponses ?? false);
+      const handle: Middleware = async (ctx) => {
         const input = {
           params: parse(route.request?.params, ctx.params, 'params'),
           query: parse(route.request?.query, ctx.query, 'query'),
@@ -234,39 +277,54 @@ export class RouteRegistry {
           file: ctx.state.upload as UploadedFile | undefined,
           stream: stream ? ctx.req : undefined,
         };
-        respond(route, ctx, await route.handler(input, ctx));
+        respond(ctx, await route.handler(input, ctx));
+      };
+      const upload = route.request?.upload;
+      const rest = [
+        ...(route.middleware ?? []),
+        ...(upload ? [uploadParser(upload)] : []),
+        ...(stream ? [streamBody(stream.contentTypes)] : []),
+        handle,
+      ];
+      // Each way into the route (its own guards, or a scope's) is composed once, at mount.
+      const chainFor = (auth: AuthMode, permission: string | null | undefined) =>
+        compose([...this.guards(route, guards, auth, permission), ...rest]);
+      const byDefault = chainFor(route.auth, route.permission);
+      const scopes = Object.entries(route.scopes ?? {});
+      if (scopes.length === 0) {
+        router[route.method](this.fullPath(route), byDefault);
+        continue;
+      }
+      const scoped = new Map(scopes.map(([name, scope]) => [name, chainFor(scope.auth, scope.permission)]));
+      router[route.method](this.fullPath(route), (ctx, next) => {
+        const { scope } = ctx.query;
+        return ((typeof scope === 'string' && scoped.get(scope)) || byDefault)(ctx, next);
       });
-      router[route.method](this.fullPath(route), ...chain);
     }
     return router;
   }
 
   /** The auth and permission guards of a route, or of the scope its `?scope=` names. */
-  private guardsFor(route: RouteSpec, guards: Guards): Middleware {
-    const chainOf = (auth: AuthMode, permission: string | null | undefined): Middleware[] => {
-      const chain: Middleware[] = [];
-      if (auth !== 'public') {
-        if (permission === undefined) {
-          throw new Error(`${route.method.toUpperCase()} ${route.path} must declare a permission (or null)`);
-        }
-        const modeGuards = guards.auth[auth];
-        if (!modeGuards) throw new Error(`No guard is configured for auth mode "${auth}" (${route.path})`);
-        chain.push(...modeGuards(route));
+  private guards(
+    route: RouteSpec,
+    guards: Guards,
+    auth: AuthMode,
+    permission: string | null | undefined,
+  ): Middleware[] {
+    const chain: Middleware[] = [];
+    if (auth !== 'public') {
+      if (permission === undefined) {
+        throw new Error(`${route.method.toUpperCase()} ${route.path} must declare a permission (or null)`);
       }
-      if (permission) {
-        if (!guards.permission) throw new Error(`No permission guard is configured (${route.path})`);
-        chain.push(guards.permission(permission));
-      }
-      return chain;
-    };
-    const byDefault = chainOf(route.auth, route.permission);
-    const scoped = new Map(
-      Object.entries(route.scopes ?? {}).map(([name, scope]) => [name, chainOf(scope.auth, scope.permission)]),
-    );
-    return (ctx, next) => {
-      const { scope } = ctx.query;
-      return runChain((typeof scope === 'string' && scoped.get(scope)) || byDefault, ctx, next);
-    };
+      const modeGuards = guards.auth[auth];
+      if (!modeGuards) throw new Error(`No guard is configured for auth mode "${auth}" (${route.path})`);
+      chain.push(...modeGuards(route));
+    }
+    if (permission) {
+      if (!guards.permission) throw new Error(`No permission guard is configured (${route.path})`);
+      chain.push(guards.permission(permission));
+    }
+    return chain;
   }
 
   openApiDocument() {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import type { Config } from '../../config/config';
+import { parseTimestampsFaster } from './timestamps';
 
 /**
  * pg's Client with an 'error' listener from the start. Sequelize adds its own (which discards the
@@ -23,6 +24,7 @@ const pgModule = Object.assign(Object.create(pg) as typeof pg, { Client: Listene
 const MAX_USES_PER_CONNECTION = 5000;
 
 export function createSequelize(url: string, config: Config['database']): Sequelize {
+  parseTimestampsFaster();
   return new Sequelize(url, {
     dialect: 'postgres',
     dialectModule: pgModule,

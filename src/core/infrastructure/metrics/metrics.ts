@@ -1,8 +1,8 @@
-import type { Middleware } from 'koa';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { Sequelize } from 'sequelize';
 import type { NearCacheStats } from '../cache/near-cache';
 import type { QueueCounts } from '../jobs/pg-boss-outbox';
+import { RequestDurations } from './request-durations';
 
 /** What the metrics read when Prometheus scrapes (sampled then, never on the request path). */
 export interface MetricSources {
@@ -28,7 +28,7 @@ interface PoolStats {
  */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly requestDurations = new RequestDurations([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   private readonly tenantTransactions: Histogram<'outcome'>;
   private readonly jobFailures: Counter<'type'>;
   /** Requests being served: a plain number, read at scrape time (nothing on the request path). */
@@ -37,13 +37,8 @@ export class Metrics {
   constructor(sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requestDuration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP requests by route template, method and status',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
+    // prom-client's registry reads any object with its metrics' get(); this one is cheaper to observe.
+    this.registry.registerMetric(this.requestDurations as unknown as Metric);
     this.tenantTransactions = new Histogram({
       name: 'tenant_transaction_duration_seconds',
       help: 'Tenant scopes: transactions (BEGIN + SET LOCAL search_path ... COMMIT or ROLLBACK) and read-only scopes',
@@ -118,30 +113,15 @@ export class Metrics {
     });
   }
 
-  /**
-   * Times every request under its route template (never the raw path: ids would explode the label
-   * set). The timer is a plain hrtime, and each label set's child histogram is looked up once:
-   * prom-client hashes the labels on every observe otherwise.
-   */
-  httpMiddleware(): Middleware {
-    const children = new Map<string, { observe(seconds: number): void }>();
-    return async (ctx, next) => {
-      const started = process.hrtime.bigint();
-      this.inFlight += 1;
-      try {
-        await next();
-      } finally {
-        this.inFlight -= 1;
-        const route = String((ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched');
-        const key = `${ctx.method} ${ctx.status} ${route}`;
-        let child = children.get(key);
-        if (!child) {
-          child = this.requestDuration.labels({ method: ctx.method, route, status: String(ctx.status) });
-          children.set(key, child);
-        }
-        child.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      }
-    };
+  /** A request was accepted (what a graceful stop waits for, read at scrape time). */
+  requestStarted(): void {
+    this.inFlight += 1;
+  }
+
+  /** Labelled by route template, never by raw path: ids would explode the label set. */
+  requestFinished(method: string, route: string, status: number, seconds: number): void {
+    this.inFlight -= 1;
+    this.requestDurations.observe(method, route, status, seconds);
   }
 
   tenantTransaction(outcome: 'commit' | 'rollback' | 'read-only', seconds: number): void {
