@@ -1,11 +1,6 @@
 import type { Context, Middleware } from 'koa';
+import ratelimit from 'koa-ratelimit';
 import type { Redis } from 'ioredis';
-import { RateLimitError } from '../errors/app-error';
-import {
-  CoalescingWindowCounter,
-  MemoryWindowCounter,
-  RedisWindowCounter,
-} from '../infrastructure/cache/window-counter';
 import '../http/context';
 
 export interface RateLimitOptions {
@@ -19,34 +14,48 @@ export interface RateLimitOptions {
   skip?: (ctx: Context) => boolean;
 }
 
+const RESET = 'RateLimit-Reset';
+
+/** koa-ratelimit reports the reset as epoch seconds; the RateLimit header fields use seconds from now. */
+function secondsUntil(epochSeconds: string | number): string {
+  return String(Math.max(0, Math.ceil(Number(epochSeconds) - Date.now() / 1000)));
+}
+
 /**
- * At most `max` requests per client in each fixed window of `windowMs` (aligned on the clock, so
- * every instance shares the same windows), counted in Redis when configured, so every instance
- * shares one budget; otherwise in process. Concurrent requests of one client share a round
- * trip (CoalescingWindowCounter). A refused request answers 429 in the envelope with Retry-After;
- * every counted one carries the RateLimit-Limit, -Remaining and -Reset (seconds) fields.
+ * koa-ratelimit on Redis when configured, so every instance shares one budget; otherwise
+ * an in-process Map. Limited requests throw 429, which the error handler answers in the envelope.
  */
 export function rateLimit(redis: Redis | null, options: RateLimitOptions): Middleware {
-  const counter = new CoalescingWindowCounter(redis ? new RedisWindowCounter(redis) : new MemoryWindowCounter());
-  const id = options.id ?? ((ctx: Context) => ctx.ip);
-  const limit = String(options.max);
+  const store = redis ? { driver: 'redis' as const, db: redis } : { driver: 'memory' as const, db: new Map() };
+  const limiter = ratelimit({
+    ...store,
+    namespace: options.namespace,
+    duration: options.windowMs,
+    max: options.max,
+    id: options.id ?? ((ctx) => ctx.ip),
+    throw: true,
+    errorMessage: 'Too many requests, retry later',
+    headers: { remaining: 'RateLimit-Remaining', reset: 'RateLimit-Reset', total: 'RateLimit-Limit' },
+  });
+
+  // Fail open: when the store itself fails (Redis down), serve unlimited rather than fail every request.
   return async (ctx, next): Promise<unknown> => {
+    // Decided here rather than by koa-ratelimit's whitelist, which awaits twice before asking.
     if (options.skip?.(ctx)) return next();
-    const key = id(ctx);
-    if (key === false) return next();
-    let counted;
+    let passed = false;
     try {
-      counted = await counter.add(`${options.namespace}:${key}`, 1, options.windowMs);
+      await limiter(ctx, async () => {
+        passed = true;
+        const reset = ctx.response.get(RESET);
+        if (reset) ctx.set(RESET, secondsUntil(reset));
+        await next();
+      });
     } catch (err) {
-      // Fail open: when the store itself fails (Redis down), serve unlimited rather than fail every request.
+      const headers = (err as { headers?: Record<string, string> }).headers;
+      if (headers?.[RESET]) headers[RESET] = secondsUntil(headers[RESET]);
+      if (passed || (err as { status?: number }).status !== undefined) throw err;
       ctx.log.warn({ err: { message: (err as Error).message } }, 'rate limit store unavailable, request not limited');
-      return next();
+      await next();
     }
-    const resetSeconds = Math.max(1, Math.ceil((counted.windowStart + options.windowMs - Date.now()) / 1000));
-    ctx.set('RateLimit-Limit', limit);
-    ctx.set('RateLimit-Remaining', String(Math.max(0, options.max - counted.count)));
-    ctx.set('RateLimit-Reset', String(resetSeconds));
-    if (counted.count > options.max) throw new RateLimitError('Too many requests, retry later', resetSeconds);
-    return next();
   };
 }
