@@ -69,6 +69,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
     ...(embedded ? { DATABASE_URL: embedded.url } : {}),
     ...(process.env.JWT_SECRET ? {} : { JWT_SECRET: config.auth.jwtSecret }),
     ...(process.env.REFRESH_TOKEN_SECRET ? {} : { REFRESH_TOKEN_SECRET: config.auth.refreshTokenSecret }),
+    ...(process.env.DATA_ENCRYPTION_KEY ? {} : { DATA_ENCRYPTION_KEY: config.auth.dataEncryptionKey }),
   };
   let stopping = false;
   const fork = () => cluster.fork(env);

@@ -18,9 +18,10 @@ async function main(): Promise<void> {
     const missing = [
       config.database.url ? null : 'DATABASE_URL (or DB_HOST): the worker serves the API’s database',
       config.redis ? null : 'REDIS_URL (or REDIS_HOST): socket events reach the API’s clients through Redis',
-      ...config.auth.ephemeralSecrets.map(
-        (name) => `${name}: the worker needs the API’s own (queued mail is sealed with it)`,
-      ),
+      // Jobs read what the API sealed: queued mail (REFRESH_TOKEN_SECRET), secrets at rest (DATA_ENCRYPTION_KEY).
+      ...config.auth.ephemeralSecrets
+        .filter((name) => name !== 'JWT_SECRET')
+        .map((name) => `${name}: the worker needs the API’s own (it reads what the API sealed with it)`),
     ].filter((problem) => problem !== null);
     if (missing.length > 0) throw new ConfigError(missing);
   } catch (err) {

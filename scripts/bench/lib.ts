@@ -113,6 +113,7 @@ export function apiEnv(databaseUrl: string, extra: Record<string, string> = {}):
       : {}),
     JWT_SECRET: randomBytes(32).toString('hex'),
     REFRESH_TOKEN_SECRET: randomBytes(32).toString('hex'),
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     RATE_LIMIT_MAX_REQUESTS: '10000000',
     AUTH_RATE_LIMIT_MAX: '10000000',

@@ -168,6 +168,7 @@ async function main() {
       await fetch(`${api.url}/api/v1/users`, { headers: { authorization: `Bearer ${token}` } });
     }
     const rssAll = await rssMiB(api.url, metricsToken);
+    const postgres = postgresMemory();
 
     const results = {
       machine: machine(),
@@ -189,8 +190,18 @@ async function main() {
         rssMiBAfterSampleReads: rssBefore,
         rssMiBAfterAllTenantsRead: rssAll,
         poolMax: Number(env.DB_POOL_MAX),
+        postgresRssMiB: postgres.rssMiB,
+        postgresProcesses: postgres.processes,
+        catalogRelations: Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_class')).rows[0]!.n),
       },
     };
+    const ratio = results.provisioning.ratio;
+    const targets = [
+      ['provisioning p50 within 1.3x of the raw restore', ratio === null ? null : ratio <= 1.3, `×${ratio ?? 'n/a'}`],
+      [`one new migration over ${N} tenants < 60 s`, migrateAll < 60_000, `${Math.round(migrateAll / 100) / 10} s`],
+      [`a no-op migrate over ${N} tenants < 5 s`, migrateNothing < 5_000, `${Math.round(migrateNothing / 100) / 10} s`],
+      [`read p99 at ${N} tenants within 1.25x of one`, results.reads.p99Ratio <= 1.25, `×${results.reads.p99Ratio}`],
+    ] as const;
     process.stdout.write(
       [
         table([
@@ -214,7 +225,18 @@ async function main() {
             value: `${readMany.p99} ms (${readMany.requestsPerSecond} req/s, ×${results.reads.p99Ratio})`,
           },
           { figure: `API RSS after reading all ${N} tenants`, value: `${rssAll} MiB (${rssBefore} MiB before)` },
+          {
+            figure: 'PostgreSQL RSS at the end (all its processes)',
+            value: `${postgres.rssMiB} MiB over ${postgres.processes} processes; ${results.memory.catalogRelations} relations in pg_class`,
+          },
         ]),
+        table(
+          targets.map(([target, met, value]) => ({
+            target,
+            value,
+            result: met === null ? 'n/a' : met ? 'PASS' : 'FAIL',
+          })),
+        ),
         `written to ${writeResults('tenants-latest.json', results)}`,
         '',
       ].join('\n'),
@@ -225,6 +247,27 @@ async function main() {
     await runtime.close();
     await database.stop();
   }
+}
+
+/**
+ * The resident memory of the PostgreSQL server processes on this machine (postmaster and
+ * backends), summed from /proc: shared buffers are counted once per process that touched them,
+ * so this overstates, never understates.
+ */
+function postgresMemory(): { rssMiB: number; processes: number } {
+  let kib = 0;
+  let processes = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (!/^Name:\s+postgres/m.test(status)) continue;
+      kib += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      processes += 1;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return { rssMiB: Math.round(kib / 1024), processes };
 }
 
 main().catch((err: Error) => {

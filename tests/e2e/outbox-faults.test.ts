@@ -24,6 +24,7 @@ import { closeAllClients, connectWorkspace } from '../integration/realtime/helpe
 const SECRETS = {
   JWT_SECRET: 'outbox-faults-jwt-secret-0123456789abcdef',
   REFRESH_TOKEN_SECRET: 'outbox-faults-refresh-secret-0123456789ab',
+  DATA_ENCRYPTION_KEY: 'shared-test-data-encryption-key-0123456789',
 };
 
 /** Nothing queued, retried or running in the queue: every job of the prefix has finished. */

@@ -19,6 +19,7 @@ import { createWorkspace, inviteAndJoin, switchTo, verifiedAccount, type Account
 const SECRETS = {
   JWT_SECRET: 'lifecycle-test-jwt-secret-0123456789abcdef',
   REFRESH_TOKEN_SECRET: 'lifecycle-test-refresh-secret-0123456789ab',
+  DATA_ENCRYPTION_KEY: 'shared-test-data-encryption-key-0123456789',
 };
 
 /** Every row of every table of a tenant schema (and the directory rows), as sorted JSON, to compare databases. */

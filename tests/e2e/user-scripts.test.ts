@@ -106,6 +106,7 @@ describe('user admin scripts', () => {
       NODE_ENV: 'production',
       JWT_SECRET: 'x'.repeat(40),
       REFRESH_TOKEN_SECRET: 'y'.repeat(40),
+      DATA_ENCRYPTION_KEY: 'z'.repeat(40),
       BCRYPT_ROUNDS: '12',
     });
     expect(run.code).toBe(1);

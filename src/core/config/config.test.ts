@@ -30,23 +30,31 @@ describe('loadConfig', () => {
     const config = loadConfig({ NODE_ENV: 'test' });
     expect(config.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(config.auth.refreshTokenSecret).not.toBe(config.auth.jwtSecret);
+    expect(config.auth.dataEncryptionKey).not.toBe(config.auth.refreshTokenSecret);
     expect(config.warnings).toEqual([
       expect.stringContaining('JWT_SECRET'),
       expect.stringContaining('REFRESH_TOKEN_SECRET'),
+      expect.stringContaining('DATA_ENCRYPTION_KEY'),
     ]);
   });
 
-  test('when in production without secrets, then both are named as required', () => {
+  test('when in production without secrets, then each is named as required', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       'JWT_SECRET: required in production',
       'REFRESH_TOKEN_SECRET: required in production',
+      'DATA_ENCRYPTION_KEY: required in production',
     ]);
   });
 
   test('when in production with a short secret, then it is refused for its length', () => {
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short', REFRESH_TOKEN_SECRET: SECRET })).toEqual([
-      'JWT_SECRET: must be at least 32 characters in production',
-    ]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'short',
+        REFRESH_TOKEN_SECRET: SECRET,
+        DATA_ENCRYPTION_KEY: SECRET,
+      }),
+    ).toEqual(['JWT_SECRET: must be at least 32 characters in production']);
   });
 
   test('when several variables are bad, then every one is named in a single error', () => {
@@ -57,6 +65,7 @@ describe('loadConfig', () => {
       'DATABASE_URL',
       'JWT_SECRET',
       'REFRESH_TOKEN_SECRET',
+      'DATA_ENCRYPTION_KEY',
     ]);
   });
 
@@ -103,7 +112,13 @@ describe('loadConfig', () => {
 
   test('when in production with a bcrypt cost below 12, then it is refused', () => {
     expect(
-      problemsOf({ NODE_ENV: 'production', JWT_SECRET: SECRET, REFRESH_TOKEN_SECRET: SECRET, BCRYPT_ROUNDS: '10' }),
+      problemsOf({
+        NODE_ENV: 'production',
+        JWT_SECRET: SECRET,
+        REFRESH_TOKEN_SECRET: SECRET,
+        DATA_ENCRYPTION_KEY: SECRET,
+        BCRYPT_ROUNDS: '10',
+      }),
     ).toEqual(['BCRYPT_ROUNDS: must be at least 12 in production']);
   });
 

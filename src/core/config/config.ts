@@ -74,6 +74,7 @@ export const envSchema = z.object({
   JWT_SECRET: optionalText,
   JWT_EXPIRES_IN: duration.default('15m'),
   REFRESH_TOKEN_SECRET: optionalText,
+  DATA_ENCRYPTION_KEY: optionalText,
   REFRESH_TOKEN_EXPIRES_IN: duration.default('7d'),
 
   BCRYPT_ROUNDS: int(4, 15).default(12),
@@ -143,6 +144,12 @@ export interface Config {
   auth: {
     jwtSecret: string;
     refreshTokenSecret: string;
+    /**
+     * Encrypts secrets the server keeps at rest and must read back (MFA seeds, SSO client
+     * secrets), under keys derived per purpose. Unlike the token secrets it is never rotated
+     * casually: what it sealed cannot be read without it.
+     */
+    dataEncryptionKey: string;
     /** Secrets made up for this process because none was configured (never in production). */
     ephemeralSecrets: string[];
     accessTokenTtlSeconds: number;
@@ -191,7 +198,7 @@ export class ConfigError extends Error {
 }
 
 const SECRET_MIN_LENGTH = 32;
-const SECRETS = ['JWT_SECRET', 'REFRESH_TOKEN_SECRET'] as const;
+const SECRETS = ['JWT_SECRET', 'REFRESH_TOKEN_SECRET', 'DATA_ENCRYPTION_KEY'] as const;
 
 function databaseUrl(env: Env): string | null {
   if (env.DATABASE_URL) return env.DATABASE_URL;
@@ -229,7 +236,11 @@ function resolveSecrets(env: Env, warnings: string[]): Record<(typeof SECRETS)[n
     warnings.push(`${name} is not set: using an ephemeral secret for this process`);
     return randomBytes(48).toString('base64url');
   };
-  return { JWT_SECRET: resolve('JWT_SECRET'), REFRESH_TOKEN_SECRET: resolve('REFRESH_TOKEN_SECRET') };
+  return {
+    JWT_SECRET: resolve('JWT_SECRET'),
+    REFRESH_TOKEN_SECRET: resolve('REFRESH_TOKEN_SECRET'),
+    DATA_ENCRYPTION_KEY: resolve('DATA_ENCRYPTION_KEY'),
+  };
 }
 
 function crossFieldProblems(env: Env): string[] {
@@ -301,6 +312,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       jwtSecret: secrets.JWT_SECRET,
       refreshTokenSecret: secrets.REFRESH_TOKEN_SECRET,
+      dataEncryptionKey: secrets.DATA_ENCRYPTION_KEY,
       ephemeralSecrets: SECRETS.filter((name) => !env[name]),
       accessTokenTtlSeconds: durationToSeconds(env.JWT_EXPIRES_IN),
       refreshTokenTtlSeconds: durationToSeconds(env.REFRESH_TOKEN_EXPIRES_IN),

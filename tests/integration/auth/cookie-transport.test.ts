@@ -12,6 +12,7 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   JWT_SECRET: randomBytes(32).toString('hex'),
   REFRESH_TOKEN_SECRET: randomBytes(32).toString('hex'),
+  DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   BCRYPT_ROUNDS: '12',
 };
 
