@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './core/config/config';
 import { startEmbeddedPostgres } from './core/infrastructure/database/embedded-postgres';
 import { createLogger, type Logger } from './core/logger';
-import { startServer, type RunningServer } from './server';
+import { startServer, stopOnSignals, type RunningServer } from './server';
 
 /**
  * The process entry point (npm start, Docker CMD): reads the configuration, starts the server,
@@ -35,18 +35,7 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'start-up failed');
     process.exit(1);
   }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(logger, () => running.stop());
 }
 
 /**

@@ -180,3 +180,22 @@ async function closeHttp(server: http.Server, timeoutMs: number, logger: Logger)
   await closed;
   clearTimeout(timer);
 }
+
+/**
+ * SIGTERM or SIGINT stop the process gracefully with exit code 0 (1 if stopping failed): the
+ * entry points (`npm start`, `npm run worker`) share it.
+ */
+export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

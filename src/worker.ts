@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { TOKENS } from './core/bootstrap/tokens';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './core/config/config';
 import { createLogger } from './core/logger';
-import { openRuntime } from './server';
+import { openRuntime, stopOnSignals } from './server';
 
 /**
  * `npm run worker`: a process that runs the outbox's jobs and nothing else (no HTTP), for
@@ -40,18 +40,7 @@ async function main(): Promise<void> {
   await container.get(TOKENS.sockets).connect();
   container.get(TOKENS.jobs).startWorkers();
   logger.info({ concurrency: config.jobs.concurrency, pid: process.pid }, 'worker started');
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'worker stopping');
-    runtime.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'worker shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(logger, () => runtime.close());
 }
 
 void main();
