@@ -6,6 +6,7 @@ import {
   migrationNames,
   TENANT_MIGRATIONS_DIR,
 } from '../../../core/infrastructure/database/migrator';
+import { noteTenantDdl } from '../../../core/infrastructure/database/sequelize';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Logger } from '../../../core/logger';
 import type { TenantProvisioner, TenantRecord, TenantSchemaAdmin } from '../domain/ports';
@@ -41,6 +42,7 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
       await this.migrateCurrent();
       return;
     }
+    noteTenantDdl(transaction);
     // No replacements: the seed rows are JSON literals, whose colons must not read as parameters.
     await this.sequelize.query(
       `CREATE SCHEMA ${schema.quoted};\n${templateSql(template)};\n` +
@@ -146,6 +148,7 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
   private async migrateCurrent(): Promise<string[]> {
     const { schema, transaction } = this.scope();
     const applied = await this.migrator(schema).up();
+    if (applied.length > 0) noteTenantDdl(transaction);
     const version = await this.latestVersion();
     await this.sequelize.query('UPDATE public.workspaces SET schema_version = :version WHERE schema_name = :schema', {
       replacements: { version, schema: schema.value },
