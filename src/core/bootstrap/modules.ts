@@ -1,3 +1,4 @@
+import { apiKeyModule } from '../../modules/apikey/apikey.module';
 import { auditModule } from '../../modules/audit/audit.module';
 import { authModule } from '../../modules/auth/auth.module';
 import { lifecycleModule } from '../../modules/lifecycle/lifecycle.module';
@@ -15,6 +16,7 @@ export const APP_MODULES: AppModule[] = [
   authModule,
   workspaceModule,
   roleModule,
+  apiKeyModule,
   notificationModule,
   realtimeModule,
   lifecycleModule,

@@ -16,6 +16,7 @@ export const WORKSPACE_PERMISSIONS = {
   'roles.assign': 'Give members roles',
   'audit.read': 'Read the workspace audit trail',
   'notifications.read': 'Read your notifications',
+  'apikeys.manage': 'Create, list and revoke the workspace API keys',
 } as const;
 
 export const PLATFORM_PERMISSIONS = {
