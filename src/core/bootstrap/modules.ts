@@ -4,6 +4,7 @@ import { authModule } from '../../modules/auth/auth.module';
 import { lifecycleModule } from '../../modules/lifecycle/lifecycle.module';
 import { notificationModule } from '../../modules/notification/notification.module';
 import { realtimeModule } from '../../modules/realtime/realtime.module';
+import { ssoModule } from '../../modules/sso/sso.module';
 import { roleModule } from '../../modules/role/role.module';
 import { userModule } from '../../modules/user/user.module';
 import { workspaceModule } from '../../modules/workspace/workspace.module';
@@ -17,6 +18,7 @@ export const APP_MODULES: AppModule[] = [
   workspaceModule,
   roleModule,
   apiKeyModule,
+  ssoModule,
   notificationModule,
   realtimeModule,
   lifecycleModule,
