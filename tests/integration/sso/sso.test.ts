@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import request from 'supertest';
-import { OTHER_STRONG_PASSWORD, API, bearer, expectError, register } from '../../support/auth-helpers';
+import { OTHER_STRONG_PASSWORD, API, bearer, expectError, login, refresh, register } from '../../support/auth-helpers';
 import { startOidcProvider, type TestOidcProvider } from '../../support/oidc-provider';
 import { execute, selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -155,6 +155,23 @@ describe('OIDC single sign-on', () => {
     const res = await request(server.url).post(`${API}/auth/login`).send({ email, password: OTHER_STRONG_PASSWORD });
 
     expect(res.status).toBe(200);
+  });
+
+  test('when an unproven account of the address exists, then SSO takes it over: its password and sessions end', async () => {
+    const { domain } = await ssoWorkspace({ requireSso: false });
+    const email = `victim@${domain}`;
+    // Someone registered the address before its owner, without ever proving it.
+    await register(server.url, { email, password: OTHER_STRONG_PASSWORD });
+    const squatter = await login(server.url, email, OTHER_STRONG_PASSWORD);
+
+    expect((await signIn(email)).status).toBe(200);
+
+    expectError(
+      await request(server.url).post(`${API}/auth/login`).send({ email, password: OTHER_STRONG_PASSWORD }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    expect((await refresh(server.url, squatter.refreshToken!)).status).toBe(401);
   });
 
   test('when the callback is replayed or its state forged, then it is refused', async () => {

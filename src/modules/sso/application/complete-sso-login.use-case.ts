@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Service } from 'typedi';
 import { TOKENS } from '../../../core/bootstrap/tokens';
 import type { Clock } from '../../../core/domain/clock';
@@ -8,12 +7,13 @@ import type { Cache } from '../../../core/infrastructure/cache/cache';
 import type { TransactionRunner } from '../../../core/infrastructure/database/unit-of-work';
 import type { Sealer } from '../../../core/utils/sealer';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
-import { PASSWORD_HASHER, SessionIssuer, type PasswordHasher, type TokenPair } from '../../auth/auth.public';
-import { Email, USER_REPOSITORY, User, type UserRepository } from '../../user/user.public';
+import { SessionIssuer, type TokenPair } from '../../auth/auth.public';
+import { USER_REPOSITORY, type User, type UserRepository } from '../../user/user.public';
 import { JoinWorkspace, WORKSPACE_DIRECTORY, type WorkspaceDirectory } from '../../workspace/workspace.public';
 import { EmailDomain } from '../domain/email-domain';
 import { SsoLoginFailedError } from '../domain/errors';
 import type { OidcClient, OidcIdentity, PendingLogin, SsoConnection, SsoDirectory } from '../domain/ports';
+import { SsoAccounts } from './sso-accounts.service';
 import { PENDING_LOGIN_TTL_SECONDS, pendingLoginKey } from './start-sso-login.use-case';
 import { OIDC_CLIENT, SSO_DIRECTORY, SSO_SECRET_SEALER, SSO_SETTINGS, type SsoSettings } from './tokens';
 
@@ -46,11 +46,11 @@ export class CompleteSsoLogin {
     @Inject(TOKENS.transactions) private readonly tx: TransactionRunner,
     @Inject(WORKSPACE_DIRECTORY) private readonly workspaces: WorkspaceDirectory,
     @Inject(USER_REPOSITORY) private readonly users: UserRepository,
-    @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @Inject(AUDIT_LOG) private readonly audit: AuditLog,
     @Inject(TOKENS.clock) private readonly clock: Clock,
     private readonly join: JoinWorkspace,
     private readonly issuer: SessionIssuer,
+    private readonly accounts: SsoAccounts,
   ) {}
 
   async execute(query: SsoCallbackQuery): Promise<TokenPair & { user: User; workspaceId: string }> {
@@ -93,23 +93,7 @@ export class CompleteSsoLogin {
     if (!workspace) return this.refuse('workspace_gone', new SsoLoginFailedError());
     const now = this.clock.now();
     return this.tx.runInTenant(SchemaName.parse(workspace.schemaName.value), async () => {
-      let user = await this.users.findByEmail(Email.create(email));
-      if (!user) {
-        // No password anyone knows: this account signs in through its provider (or resets one).
-        const passwordHash = await this.hasher.hash(randomBytes(32).toString('base64url'));
-        user = User.register({
-          id: randomUUID(),
-          email: Email.create(email),
-          name: identity.name ?? email,
-          passwordHash,
-          now,
-        });
-        user.verifyEmail(now);
-        await this.users.create(user);
-      } else if (!user.isVerified) {
-        user.verifyEmail(now);
-        await this.users.save(user);
-      }
+      const user = await this.accounts.resolve(email, identity.name, now);
       if (user.status !== 'active')
         return this.refuse(
           `account_${user.status}`,
