@@ -226,6 +226,20 @@ describe('OIDC single sign-on', () => {
     );
   });
 
+  test('when the provider cannot be reached, then starting answers 503 and nothing is half-started', async () => {
+    const { admin, ws, domain } = await ssoWorkspace();
+    await api(admin.accessToken).put(`/workspaces/${ws.id}/sso`, {
+      issuer: 'http://127.0.0.1:9/unreachable',
+      clientId: op.clientId,
+    });
+
+    const res = await request(server.url)
+      .post(`${API}/auth/sso/start`)
+      .send({ email: `down@${domain}` });
+
+    expectError(res, 503, 'SSO_PROVIDER_UNAVAILABLE');
+  });
+
   test('when the configuration is read, then the client secret is neither returned nor stored in clear', async () => {
     const { admin, ws } = await ssoWorkspace();
 

@@ -11,13 +11,17 @@ import { SessionIssuer, type TokenPair } from '../../auth/auth.public';
 import { USER_REPOSITORY, type User, type UserRepository } from '../../user/user.public';
 import { JoinWorkspace, WORKSPACE_DIRECTORY, type WorkspaceDirectory } from '../../workspace/workspace.public';
 import { EmailDomain } from '../domain/email-domain';
-import { SsoLoginFailedError } from '../domain/errors';
+import { SsoLoginFailedError, SsoProviderUnavailableError } from '../domain/errors';
 import type { OidcClient, OidcIdentity, PendingLogin, SsoConnection, SsoDirectory } from '../domain/ports';
 import { SsoAccounts } from './sso-accounts.service';
 import { PENDING_LOGIN_TTL_SECONDS, pendingLoginKey } from './start-sso-login.use-case';
 import { OIDC_CLIENT, SSO_DIRECTORY, SSO_SECRET_SEALER, SSO_SETTINGS, type SsoSettings } from './tokens';
 
-/** The provider's redirect: a code and our state, or an error and our state. */
+/**
+ * The provider's redirect: a code and our state, or an error and our state. Strict like every
+ * input, with the extra parameters well-known providers add (RFC 9207 `iss`, OIDC session
+ * management's `session_state`, Google's `scope`, `authuser`, `hd`, `prompt`).
+ */
 export const ssoCallbackQuery = z.strictObject({
   state: z.string().min(1).max(200),
   code: z.string().min(1).max(2000).optional(),
@@ -25,6 +29,10 @@ export const ssoCallbackQuery = z.strictObject({
   session_state: z.string().max(500).optional(),
   error: z.string().max(200).optional(),
   error_description: z.string().max(1000).optional(),
+  scope: z.string().max(1000).optional(),
+  authuser: z.string().max(20).optional(),
+  hd: z.string().max(253).optional(),
+  prompt: z.string().max(100).optional(),
 });
 export type SsoCallbackQuery = z.infer<typeof ssoCallbackQuery>;
 
@@ -69,6 +77,7 @@ export class CompleteSsoLogin {
         codeVerifier: pending.codeVerifier,
       });
     } catch (err) {
+      if (err instanceof SsoProviderUnavailableError) throw err;
       return this.refuse('exchange_failed', err instanceof SsoLoginFailedError ? err : new SsoLoginFailedError());
     }
     const email = identity.email ? EmailDomain.of(identity.email) && identity.email.trim().toLowerCase() : null;

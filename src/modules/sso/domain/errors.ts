@@ -1,4 +1,10 @@
-import { ConflictError, NotFoundError, UnauthorizedError, UnprocessableError } from '../../../core/errors/app-error';
+import {
+  ConflictError,
+  NotFoundError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  UnprocessableError,
+} from '../../../core/errors/app-error';
 
 export class SsoNotConfiguredError extends NotFoundError {
   constructor() {
@@ -41,5 +47,12 @@ export class SsoLoginFailedError extends UnauthorizedError {
   constructor(code = 'SSO_LOGIN_FAILED', message = 'Single sign-on failed', options?: { cause?: unknown }) {
     super(message, code);
     if (options?.cause) this.cause = options.cause;
+  }
+}
+
+export class SsoProviderUnavailableError extends ServiceUnavailableError {
+  constructor(options?: { cause?: unknown }) {
+    super('The identity provider could not be reached', 'SSO_PROVIDER_UNAVAILABLE');
+    if (options?.cause) (this as Error).cause = options.cause;
   }
 }

@@ -1,6 +1,6 @@
 import type * as OpenIdClientLibrary from 'openid-client';
 import type { Configuration } from 'openid-client';
-import { SsoLoginFailedError } from '../domain/errors';
+import { SsoLoginFailedError, SsoProviderUnavailableError } from '../domain/errors';
 import type { OidcClient, OidcIdentity, OidcProviderSettings } from '../domain/ports';
 
 type OpenIdClient = typeof OpenIdClientLibrary;
@@ -66,7 +66,7 @@ export class OpenIdClientAdapter implements OidcClient {
         claims = { ...info, ...claims, email: info.email, email_verified: info.email_verified };
       }
     } catch (err) {
-      if (err instanceof SsoLoginFailedError) throw err;
+      if (err instanceof SsoLoginFailedError || err instanceof SsoProviderUnavailableError) throw err;
       throw new SsoLoginFailedError('SSO_LOGIN_FAILED', 'The identity provider did not confirm the sign-in');
     }
     return {
@@ -97,9 +97,7 @@ export class OpenIdClientAdapter implements OidcClient {
       )
       .catch((err: unknown) => {
         this.configurations.delete(key);
-        throw new SsoLoginFailedError('SSO_PROVIDER_UNAVAILABLE', 'The identity provider could not be reached', {
-          cause: err,
-        });
+        throw new SsoProviderUnavailableError({ cause: err });
       });
     this.configurations.set(key, { at: Date.now(), config });
     return config;

@@ -126,7 +126,7 @@ export function ssoRoutes(container: ContainerInstance): RouteSpec[] {
         description: 'The provider’s authorization URL (code flow with PKCE, state and nonce)',
         schema: z.object({ authorizationUrl: z.string() }),
       },
-      errors: [404],
+      errors: [404, 503],
       handler: async ({ body }) => container.get(StartSsoLogin).execute(body.email),
     }),
     defineRoute({
@@ -138,7 +138,7 @@ export function ssoRoutes(container: ContainerInstance): RouteSpec[] {
       middleware: limited('sso-callback'),
       request: { query: ssoCallbackQuery },
       response: { status: 200, description: 'Signed in', schema: ssoTokens },
-      errors: [401],
+      errors: [401, 503],
       handler: async ({ query }) => {
         const result = await container.get(CompleteSsoLogin).execute(query);
         return {
