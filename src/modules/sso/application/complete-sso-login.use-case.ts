@@ -80,14 +80,15 @@ export class CompleteSsoLogin {
       if (err instanceof SsoProviderUnavailableError) throw err;
       return this.refuse('exchange_failed', err instanceof SsoLoginFailedError ? err : new SsoLoginFailedError());
     }
-    const email = identity.email ? EmailDomain.of(identity.email) && identity.email.trim().toLowerCase() : null;
-    if (!email || !identity.emailVerified) {
+    const email = identity.email?.trim().toLowerCase() || null;
+    const domainName = email ? EmailDomain.of(email) : null;
+    if (!email || !domainName || !identity.emailVerified) {
       return this.refuse(
         'email_unverified',
         new SsoLoginFailedError('SSO_EMAIL_UNVERIFIED', 'The provider did not vouch for an email address'),
       );
     }
-    const domain = await this.directory.findDomain(connection.workspaceId, EmailDomain.of(email)!);
+    const domain = await this.directory.findDomain(connection.workspaceId, domainName);
     if (!domain?.verifiedAt) {
       return this.refuse(
         'domain_mismatch',
