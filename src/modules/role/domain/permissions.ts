@@ -16,6 +16,8 @@ export const WORKSPACE_PERMISSIONS = {
   'roles.assign': 'Give members roles',
   'audit.read': 'Read the workspace audit trail',
   'notifications.read': 'Read your notifications',
+  'apikeys.manage': 'Create, list and revoke the workspace API keys',
+  'sso.manage': 'Configure single sign-on and verify email domains',
 } as const;
 
 export const PLATFORM_PERMISSIONS = {
