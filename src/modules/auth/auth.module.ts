@@ -20,6 +20,7 @@ import { SequelizeEmailTokenRepository } from './infrastructure/sequelize-email-
 import { SequelizeSessionRepository } from './infrastructure/sequelize-session.repository';
 import { bearerGuard } from './presentation/auth.guard';
 import { authRoutes } from './presentation/auth.routes';
+import { sessionRoutes } from './presentation/session.routes';
 
 export const authModule: AppModule = {
   name: 'auth',
@@ -55,7 +56,7 @@ export const authModule: AppModule = {
       auth: { ...guards.auth, user: () => [bearer] },
     });
   },
-  routes: authRoutes,
+  routes: (container) => [...authRoutes(container), ...sessionRoutes(container)],
   subscribe: (container) => {
     const jobs = container.get(TOKENS.jobs);
     jobs.handle<{ email: string; purpose: EmailTokenPurpose }>(EMAIL_TOKEN_JOB, (data, job) =>

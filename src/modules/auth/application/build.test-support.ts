@@ -2,12 +2,14 @@ import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { Email, User } from '../../user/user.public';
 import { Authenticator } from './authenticator.service';
 import type { authFixture } from './fakes.test-support';
+import { ListSessions } from './list-sessions.use-case';
 import { LoginUser } from './login-user.use-case';
 import { Logout } from './logout.use-case';
 import { RefreshSession } from './refresh-session.use-case';
 import { RegisterUser } from './register-user.use-case';
 import { EMAIL_TOKEN_JOB, RequestEmailToken } from './request-email-token.use-case';
 import { ResetPassword } from './reset-password.use-case';
+import { RevokeSession } from './revoke-session.use-case';
 import { SessionIssuer } from './session-issuer.service';
 import { VerifyEmail } from './verify-email.use-case';
 
@@ -60,6 +62,8 @@ export function build(f: Fixture) {
     ),
     refresh: new RefreshSession(f.sessions, f.users, f.tokens, f.settings, f.tx, f.audit, f.clock, issuer, events),
     logout: new Logout(f.sessions, f.tx, f.cache, events, f.audit, f.clock, issuer),
+    listSessions: new ListSessions(f.sessions, f.settings, f.clock),
+    revokeSession: new RevokeSession(f.sessions, f.settings, f.tx, events, f.audit, f.clock, issuer),
     reset: new ResetPassword(
       f.users,
       f.emailTokens,

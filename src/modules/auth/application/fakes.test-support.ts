@@ -51,6 +51,23 @@ export class FakeSessions implements SessionRepository {
   async saveSession(session: Session) {
     this.sessions.set(session.id, session.toProps());
   }
+  async listLive(userId: string, input: { now: Date; idleSeconds: number; page: number; limit: number }) {
+    const live = [...this.sessions.values()]
+      .filter((p) => p.userId === userId && Session.restore(p).state(input.now, input.idleSeconds) === 'active')
+      .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
+    const start = (input.page - 1) * input.limit;
+    return {
+      items: live.slice(start, start + input.limit).map((p) => ({
+        id: p.id,
+        userAgent: null,
+        ip: null,
+        createdAt: p.createdAt,
+        lastUsedAt: p.lastUsedAt,
+        expiresAt: p.expiresAt,
+      })),
+      total: live.length,
+    };
+  }
   async revokeAllForUser(userId: string, reason: string, now: Date, except?: string) {
     const ids: string[] = [];
     for (const p of this.sessions.values()) {

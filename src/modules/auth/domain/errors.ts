@@ -1,4 +1,4 @@
-import { ForbiddenError, UnauthorizedError } from '../../../core/errors/app-error';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../../core/errors/app-error';
 
 export class InvalidCredentialsError extends UnauthorizedError {
   constructor() {
@@ -45,5 +45,12 @@ export class SessionEndedError extends RefreshTokenInvalidError {
 export class AccessTokenInvalidError extends UnauthorizedError {
   constructor(message = 'The access token is missing, invalid or expired') {
     super(message, 'TOKEN_INVALID');
+  }
+}
+
+/** Also for a session of another user: whether an id exists is not disclosed. */
+export class SessionNotFoundError extends NotFoundError {
+  constructor() {
+    super('Session not found', 'SESSION_NOT_FOUND');
   }
 }

@@ -2,6 +2,16 @@ import type { EmailToken, EmailTokenPurpose } from './email-token';
 import type { RefreshToken } from './refresh-token';
 import type { Session } from './session';
 
+/** What a user sees of one of their sessions: where and when it signed in, when it was last refreshed. */
+export interface SessionInfo {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+}
+
 export interface SessionRepository {
   create(session: Session, firstToken: RefreshToken): Promise<void>;
   /** Locks the token row (SELECT ... FOR UPDATE): concurrent refreshes of one token queue here. */
@@ -13,6 +23,11 @@ export interface SessionRepository {
   /** Persists the rotation: the used token and its successor. */
   rotate(used: RefreshToken, successor: RefreshToken, session: Session): Promise<void>;
   saveSession(session: Session): Promise<void>;
+  /** The user's live sessions (not revoked, expired or idle at `now`), most recently used first. */
+  listLive(
+    userId: string,
+    input: { now: Date; idleSeconds: number; page: number; limit: number },
+  ): Promise<{ items: SessionInfo[]; total: number }>;
   /** Revokes every live session of a user (optionally but one); returns the revoked ids. */
   revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<string[]>;
   /**
