@@ -10,3 +10,4 @@ export type { DefaultWorkspace } from './domain/ports';
 export { TOKEN_SERVICE } from './application/tokens';
 export type { TokenService } from './domain/ports';
 export type { PasswordReset, SessionsEnded, UserLoggedOut } from './domain/events';
+export { MfaStatus } from './application/mfa-status.service';

@@ -16,6 +16,7 @@ import {
 import type { UserLoggedIn } from '../domain/events';
 import { PASSWORD_MAX } from '../domain/password';
 import type { DefaultWorkspace, PasswordHasher } from '../domain/ports';
+import { MfaChallenges, type MfaPending } from './mfa-challenges.service';
 import { SessionIssuer, type TokenPair } from './session-issuer.service';
 import { AUTH_SETTINGS, DEFAULT_WORKSPACE, PASSWORD_HASHER, type AuthSettings } from './tokens';
 
@@ -37,9 +38,10 @@ export class LoginUser {
     @Inject(TOKENS.clock) private readonly clock: Clock,
     @Inject(DEFAULT_WORKSPACE) private readonly defaultWorkspace: DefaultWorkspace,
     private readonly issuer: SessionIssuer,
+    private readonly mfa: MfaChallenges,
   ) {}
 
-  async execute(input: LoginInput): Promise<TokenPair & { user: User }> {
+  async execute(input: LoginInput): Promise<(TokenPair & { user: User }) | MfaPending> {
     const user = await this.findUser(input.email);
     // Unknown accounts still pay for one bcrypt comparison, so timing does not reveal them.
     const matches = await this.hasher.verify(input.password, user?.passwordHash ?? null);
@@ -50,6 +52,8 @@ export class LoginUser {
     if (!user.isVerified && this.settings.requireEmailVerification) {
       return this.refuse('email_not_verified', user, new EmailNotVerifiedError());
     }
+    // #16: with a second factor, the password only opens the code step (POST /auth/mfa/challenge).
+    if (await this.mfa.required(user.id)) return this.secondStep(user);
 
     const now = this.clock.now();
     user.recordLogin(now);
@@ -71,6 +75,17 @@ export class LoginUser {
       return started;
     });
     return { ...pair, user };
+  }
+
+  private async secondStep(user: User): Promise<MfaPending> {
+    const pending = await this.mfa.open(user.id);
+    await this.audit.record({
+      action: 'auth.login.mfa_required',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+    });
+    return pending;
   }
 
   private async findUser(raw: string): Promise<User | null> {

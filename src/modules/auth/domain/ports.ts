@@ -1,6 +1,8 @@
 import type { EmailToken, EmailTokenPurpose } from './email-token';
+import type { MfaChallenge } from './mfa-challenge';
 import type { RefreshToken } from './refresh-token';
 import type { Session } from './session';
+import type { TotpFactor } from './totp-factor';
 
 /** What a user sees of one of their sessions: where and when it signed in, when it was last refreshed. */
 export interface SessionInfo {
@@ -83,4 +85,33 @@ export interface PasswordHasher {
 /** Which workspace a new session starts in; the workspace module provides it (none by default). */
 export interface DefaultWorkspace {
   for(userId: string): Promise<string | undefined>;
+}
+
+/** public.mfa_*: the TOTP factor (seed sealed at rest by the adapter), recovery codes, sign-in challenges. */
+export interface MfaRepository {
+  findFactor(userId: string): Promise<TotpFactor | null>;
+  /** Locks the factor row: concurrent codes of one user queue here, so a code is accepted once. */
+  findFactorForUpdate(userId: string): Promise<TotpFactor | null>;
+  /** Inserts or replaces the user's factor. */
+  saveFactor(factor: TotpFactor): Promise<void>;
+  /** Removes the factor and every recovery code. */
+  deleteFactor(userId: string): Promise<void>;
+  replaceRecoveryCodes(userId: string, codeHashes: string[], now: Date): Promise<void>;
+  /** Marks an unused code used; false when there is none with that hash. */
+  useRecoveryCode(userId: string, codeHash: string, now: Date): Promise<boolean>;
+  countUnusedRecoveryCodes(userId: string): Promise<number>;
+  createChallenge(challenge: MfaChallenge): Promise<void>;
+  findChallengeByHashForUpdate(tokenHash: string): Promise<MfaChallenge | null>;
+  saveChallenge(challenge: MfaChallenge): Promise<void>;
+}
+
+/** RFC 6238 codes and their provisioning (otplib and qrcode behind it). */
+export interface TotpService {
+  generateSecret(): string;
+  /** The otpauth:// URI an authenticator app reads. */
+  keyUri(input: { issuer: string; account: string; secret: string }): string;
+  /** The URI as a QR code: an SVG image as a data: URL. */
+  qrCode(uri: string): Promise<string>;
+  /** The time step the code belongs to (±1 step of clock drift), or null if it matches none. */
+  verify(input: { secret: string; code: string; now: Date }): Promise<number | null>;
 }
