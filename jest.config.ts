@@ -1,7 +1,19 @@
 /** @jest-config-loader esbuild-register */
 import type { Config } from 'jest';
 
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
+// otplib's default plugins use @scure/base and @noble/hashes, which ship ESM only: Node loads
+// them with require(esm), the jest sandbox cannot, so they are compiled to CommonJS for tests.
+const ESM_ONLY = ['@scure', '@noble'];
+const transform = {
+  '^.+\\.ts$': ['@swc/jest'],
+  [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: [
+    '@swc/jest',
+    { module: { type: 'commonjs' }, jsc: { parser: { syntax: 'ecmascript' } } },
+  ],
+} as const;
+const esmOnly = `(${ESM_ONLY.join('|')})/`;
+// Also when nested (node_modules/@otplib/x/node_modules/@noble/...): ignored only if none is ahead.
+const transformIgnorePatterns = [`/node_modules/(?!${esmOnly})(?!.*/node_modules/${esmOnly})`];
 
 const config: Config = {
   collectCoverageFrom: [
@@ -21,6 +33,7 @@ const config: Config = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/src/**/*.test.ts'],
       setupFiles: ['reflect-metadata'],
     },
@@ -28,6 +41,7 @@ const config: Config = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts', '<rootDir>/tests/e2e/**/*.test.ts'],
       setupFiles: ['reflect-metadata'],
       globalSetup: '<rootDir>/tests/setup/global-setup.ts',
