@@ -11,6 +11,7 @@ import {
   verifiedAccount,
   type Account,
 } from '../../support/workspace-helpers';
+import { closeAllClients, connectWorkspace, openWorkspace } from '../realtime/helpers';
 
 /** The code an authenticator app shows `offsetSeconds` from now (real RFC 6238, computed by otplib). */
 const totp = (secret: string, offsetSeconds = 0): Promise<string> =>
@@ -24,6 +25,7 @@ describe('two-factor authentication (TOTP)', () => {
     receiver = await startSmtpReceiver();
     server = await startTestServer(receiver.env());
   });
+  afterEach(() => closeAllClients());
   afterAll(async () => {
     await server.stop();
     await receiver.close();
@@ -203,7 +205,7 @@ describe('two-factor authentication (TOTP)', () => {
     const members = (account: Account, workspaceId: string) =>
       request(server.url).get(`${API}/workspaces/${workspaceId}/members`).set(bearer(account.accessToken));
 
-    test('when requireMfa is on, then members without MFA get 403 MFA_REQUIRED, also when switching in, until they enrol', async () => {
+    test('when requireMfa is on, then members without MFA get 403 MFA_REQUIRED, also when switching in or connecting a socket, until they enrol', async () => {
       const admin = await verifiedAccount(server);
       const name = `Strict ${Date.now()}`;
       const ws = await createWorkspace(server, admin, name);
@@ -226,10 +228,15 @@ describe('two-factor authentication (TOTP)', () => {
       expectError(await members(member, ws.id), 403, 'MFA_REQUIRED');
       expectError(await post(`/workspaces/${ws.id}/switch`, {}, member.accessToken), 403, 'MFA_REQUIRED');
       expect((await members(admin, ws.id)).status).toBe(200);
+      expect(await openWorkspace(server, ws.id, member.accessToken).outcome).toEqual({
+        connected: false,
+        code: 'MFA_REQUIRED',
+      });
 
       const secret = (await post('/auth/mfa/totp', {}, member.accessToken)).body.data.secret;
       expect((await post('/auth/mfa/totp/verify', { code: await totp(secret) }, member.accessToken)).status).toBe(200);
       expect((await members(member, ws.id)).status).toBe(200);
+      await connectWorkspace(server, ws.id, member.accessToken);
       expect((await post(`/workspaces/${ws.id}/switch`, {}, member.accessToken)).status).toBe(200);
     });
 

@@ -145,6 +145,11 @@ export class FakeMfa implements MfaRepository {
   async saveChallenge(challenge: MfaChallenge) {
     this.challenges.set(challenge.id, challenge.toProps());
   }
+  async purgeChallenges(before: Date) {
+    const expired = [...this.challenges.values()].filter((c) => c.expiresAt < before);
+    expired.forEach((c) => this.challenges.delete(c.id));
+    return expired.length;
+  }
 }
 
 /** A stand-in for RFC 6238: the code of a 30-second step is the step number's last six digits. */

@@ -103,6 +103,8 @@ export interface MfaRepository {
   createChallenge(challenge: MfaChallenge): Promise<void>;
   findChallengeByHashForUpdate(tokenHash: string): Promise<MfaChallenge | null>;
   saveChallenge(challenge: MfaChallenge): Promise<void>;
+  /** Deletes challenges that expired before the date; returns how many. */
+  purgeChallenges(expiredBefore: Date): Promise<number>;
 }
 
 /** RFC 6238 codes and their provisioning (otplib and qrcode behind it). */

@@ -111,6 +111,14 @@ export class SequelizeMfaRepository implements MfaRepository {
     await this.exec('UPDATE public.mfa_challenges SET used_at = :usedAt WHERE id = :id', { ...challenge.toProps() });
   }
 
+  async purgeChallenges(expiredBefore: Date): Promise<number> {
+    const rows = await this.select<{ id: string }>(
+      'DELETE FROM public.mfa_challenges WHERE expires_at < :expiredBefore RETURNING id',
+      { expiredBefore },
+    );
+    return rows.length;
+  }
+
   private async factor(sql: string, userId: string): Promise<TotpFactor | null> {
     const [row] = await this.select<FactorRow>(sql, { userId });
     if (!row) return null;
