@@ -2,19 +2,23 @@
 import type { Config } from 'jest';
 
 /**
- * openid-client 6 and oidc-provider 9 (and their jose and oauth4webapi) ship only ES modules, which
- * Jest's CommonJS sandbox cannot load on Node 20: swc compiles those packages to CommonJS for the
- * tests, as it compiles ours. The server itself loads them with a real import() (ADR 0014).
+ * Packages that ship only ES modules, which Jest's CommonJS sandbox cannot load on Node 20: swc
+ * compiles them to CommonJS for the tests, as it compiles ours.
+ * - openid-client 6 and oidc-provider 9 (with jose and oauth4webapi): the server loads them with a
+ *   real import() (ADR 0014).
+ * - otplib's default plugins use @scure/base and @noble/hashes: Node loads them with require(esm).
  */
-const ESM_PACKAGES = ['openid-client', 'oauth4webapi', 'jose', 'oidc-provider'];
+const ESM_ONLY = ['openid-client', 'oauth4webapi', 'jose', 'oidc-provider', '@scure', '@noble'];
 const transform = {
   '^.+\\.ts$': ['@swc/jest'],
-  [`/node_modules/(${ESM_PACKAGES.join('|')})/.+\\.js$`]: [
+  [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: [
     '@swc/jest',
     { swcrc: false, jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
   ],
 };
-const transformIgnorePatterns = [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`];
+const esmOnly = `(${ESM_ONLY.join('|')})/`;
+// Also when nested (node_modules/@otplib/x/node_modules/@noble/...): ignored only if none is ahead.
+const transformIgnorePatterns = [`/node_modules/(?!${esmOnly})(?!.*/node_modules/${esmOnly})`];
 
 const config: Config = {
   collectCoverageFrom: [

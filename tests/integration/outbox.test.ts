@@ -245,12 +245,19 @@ describe('the durable outbox (pg-boss)', () => {
     await execute(server, "UPDATE public.email_tokens SET used_at = now() - interval '3 days' WHERE user_id = $1", [
       account.user.id,
     ]);
+    await execute(
+      server,
+      `INSERT INTO public.mfa_challenges (id, user_id, token_hash, expires_at)
+       VALUES (gen_random_uuid(), $1, $2, now() - interval '1 minute')`,
+      [account.user.id, `mfa-old-${Date.now()}`],
+    );
 
     const purged = await server.container.get(PurgeExpiredCredentials).execute();
 
     expect(purged.sessions).toBeGreaterThanOrEqual(1);
     expect(purged.refreshTokens).toBeGreaterThanOrEqual(1);
     expect(purged.emailTokens).toBeGreaterThanOrEqual(1);
+    expect(purged.mfaChallenges).toBeGreaterThanOrEqual(1);
     const left = await selectRows<{ id: string }>(server, 'SELECT id FROM public.sessions WHERE user_id = $1', [
       account.user.id,
     ]);

@@ -1,5 +1,6 @@
 import { TOKENS } from '../../core/bootstrap/tokens';
 import type { AppModule } from '../../core/bootstrap/module';
+import { Sealer } from '../../core/utils/sealer';
 import { ACCOUNT_SECURITY } from '../user/user.public';
 import { AuthAccountSecurity } from './application/account-security.service';
 import { Authenticator } from './application/authenticator.service';
@@ -10,17 +11,23 @@ import {
   AUTH_SETTINGS,
   DEFAULT_WORKSPACE,
   EMAIL_TOKEN_REPOSITORY,
+  MFA_REPOSITORY,
   PASSWORD_HASHER,
   SESSION_REPOSITORY,
   SSO_POLICY,
   TOKEN_SERVICE,
+  TOTP_SERVICE,
 } from './application/tokens';
 import { BcryptPasswordHasher } from './infrastructure/bcrypt-password-hasher';
 import { JwtTokenService } from './infrastructure/jwt-token.service';
 import { SequelizeEmailTokenRepository } from './infrastructure/sequelize-email-token.repository';
+import { SequelizeMfaRepository } from './infrastructure/sequelize-mfa.repository';
+import { OtplibTotpService } from './infrastructure/otplib-totp.service';
 import { SequelizeSessionRepository } from './infrastructure/sequelize-session.repository';
 import { bearerGuard } from './presentation/auth.guard';
 import { authRoutes } from './presentation/auth.routes';
+import { mfaRoutes } from './presentation/mfa.routes';
+import { sessionRoutes } from './presentation/session.routes';
 
 export const authModule: AppModule = {
   name: 'auth',
@@ -38,6 +45,10 @@ export const authModule: AppModule = {
       verifyEmailTtlSeconds: 24 * 3600,
       resetPasswordTtlSeconds: 3600,
       frontendUrl: config.frontendUrl,
+      mfaTokenTtlSeconds: 300,
+      mfaMaxFailures: 5,
+      mfaFailureWindowSeconds: 900,
+      mfaIssuer: new URL(config.frontendUrl).host,
     });
     // The clock is read through the container so a test can replace it after registration.
     const clock = { now: () => container.get(TOKENS.clock).now() };
@@ -45,6 +56,11 @@ export const authModule: AppModule = {
     container.set(PASSWORD_HASHER, new BcryptPasswordHasher(auth.bcryptRounds));
     container.set(SESSION_REPOSITORY, new SequelizeSessionRepository(sequelize));
     container.set(EMAIL_TOKEN_REPOSITORY, new SequelizeEmailTokenRepository(sequelize));
+    container.set(
+      MFA_REPOSITORY,
+      new SequelizeMfaRepository(sequelize, Sealer.fromSecret(auth.dataEncryptionKey, 'mfa-totp-seed')),
+    );
+    container.set(TOTP_SERVICE, new OtplibTotpService());
     // Until a workspace module binds its own, sessions start without a workspace.
     container.set(DEFAULT_WORKSPACE, { for: async () => undefined });
     // Until the sso module binds its own, no address is required to use single sign-on.
@@ -58,7 +74,7 @@ export const authModule: AppModule = {
       auth: { ...guards.auth, user: () => [bearer] },
     });
   },
-  routes: authRoutes,
+  routes: (container) => [...authRoutes(container), ...sessionRoutes(container), ...mfaRoutes(container)],
   subscribe: (container) => {
     const jobs = container.get(TOKENS.jobs);
     jobs.handle<{ email: string; purpose: EmailTokenPurpose }>(EMAIL_TOKEN_JOB, (data, job) =>

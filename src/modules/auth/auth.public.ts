@@ -13,3 +13,4 @@ export { TOKEN_SERVICE } from './application/tokens';
 export type { TokenService } from './domain/ports';
 export type { PasswordReset, SessionsEnded, UserLoggedOut } from './domain/events';
 export { authRateLimit } from './presentation/auth-rate-limit';
+export { MfaStatus } from './application/mfa-status.service';

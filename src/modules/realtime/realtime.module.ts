@@ -1,7 +1,7 @@
 import { TOKENS } from '../../core/bootstrap/tokens';
 import type { AppModule } from '../../core/bootstrap/module';
 import { AUDIT_LOG } from '../audit/audit.public';
-import { Authenticator } from '../auth/auth.public';
+import { Authenticator, MfaStatus } from '../auth/auth.public';
 import { WorkspaceAccessCache } from '../workspace/workspace.public';
 import { mountGateway } from './presentation/socket-gateway';
 import { subscribeSocketManager } from './presentation/socket-manager';
@@ -16,6 +16,7 @@ export const realtimeModule: AppModule = {
       distributed: sockets.distributed,
       authenticator: () => container.get(Authenticator),
       access: () => container.get(WorkspaceAccessCache),
+      mfa: () => container.get(MfaStatus),
       audit: () => container.get(AUDIT_LOG),
       logger: container.get(TOKENS.logger),
       now: () => container.get(TOKENS.clock).now().getTime(),

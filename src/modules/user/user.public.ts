@@ -1,7 +1,7 @@
 // What other modules may use of the user context.
 export { ACCOUNT_SECURITY, USER_REPOSITORY } from './application/tokens';
 export { Email } from './domain/email';
-export { EmailTakenError, UserNotFoundError } from './domain/errors';
+export { EmailTakenError, UserNotFoundError, WrongPasswordError } from './domain/errors';
 export type { UserDeleted, UserPasswordChanged, UserStatusChanged } from './domain/events';
 export type { AccountSecurity } from './domain/ports';
 export { User, type UserStatus } from './domain/user';

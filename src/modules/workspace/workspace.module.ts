@@ -1,7 +1,7 @@
 import { TOKENS } from '../../core/bootstrap/tokens';
 import type { AppModule } from '../../core/bootstrap/module';
 import { isReadOnly } from '../../core/http/route';
-import { DEFAULT_WORKSPACE } from '../auth/auth.public';
+import { DEFAULT_WORKSPACE, MfaStatus } from '../auth/auth.public';
 import {
   TENANT_INVITATIONS,
   TENANT_MEMBERS,
@@ -52,6 +52,7 @@ export const workspaceModule: AppModule = {
     const tenant = workspaceGuard(
       () => container.get(WorkspaceAccessCache),
       () => container.get(TOKENS.transactions),
+      () => container.get(MfaStatus),
     );
     const scoped = { readOnly: tenant(true), readWrite: tenant(false) };
     container.set(TOKENS.guards, {

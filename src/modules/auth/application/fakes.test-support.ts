@@ -10,13 +10,17 @@ import type { AuditEntry, AuditLog } from '../../audit/audit.public';
 
 import { EmailToken, type EmailTokenProps, type EmailTokenPurpose } from '../domain/email-token';
 import { AccessTokenInvalidError } from '../domain/errors';
+import { MfaChallenge, type MfaChallengeProps } from '../domain/mfa-challenge';
 import type {
   AccessClaims,
   EmailTokenRepository,
+  MfaRepository,
   PasswordHasher,
   SessionRepository,
   TokenService,
+  TotpService,
 } from '../domain/ports';
+import { TotpFactor, type TotpFactorProps } from '../domain/totp-factor';
 import { RefreshToken, type RefreshTokenProps } from '../domain/refresh-token';
 import { Session, type SessionProps } from '../domain/session';
 import type { AuthSettings } from './tokens';
@@ -51,6 +55,23 @@ export class FakeSessions implements SessionRepository {
   async saveSession(session: Session) {
     this.sessions.set(session.id, session.toProps());
   }
+  async listLive(userId: string, input: { now: Date; idleSeconds: number; page: number; limit: number }) {
+    const live = [...this.sessions.values()]
+      .filter((p) => p.userId === userId && Session.restore(p).state(input.now, input.idleSeconds) === 'active')
+      .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
+    const start = (input.page - 1) * input.limit;
+    return {
+      items: live.slice(start, start + input.limit).map((p) => ({
+        id: p.id,
+        userAgent: null,
+        ip: null,
+        createdAt: p.createdAt,
+        lastUsedAt: p.lastUsedAt,
+        expiresAt: p.expiresAt,
+      })),
+      total: live.length,
+    };
+  }
   async revokeAllForUser(userId: string, reason: string, now: Date, except?: string) {
     const ids: string[] = [];
     for (const p of this.sessions.values()) {
@@ -80,6 +101,82 @@ export class FakeSessions implements SessionRepository {
       }
     }
     return { sessions, refreshTokens };
+  }
+}
+
+export class FakeMfa implements MfaRepository {
+  readonly factors = new Map<string, TotpFactorProps>();
+  readonly codes = new Map<string, { userId: string; hash: string; usedAt: Date | null }>();
+  readonly challenges = new Map<string, MfaChallengeProps>();
+  async findFactor(userId: string) {
+    const p = this.factors.get(userId);
+    return p ? TotpFactor.restore(p) : null;
+  }
+  async findFactorForUpdate(userId: string) {
+    return this.findFactor(userId);
+  }
+  async saveFactor(factor: TotpFactor) {
+    this.factors.set(factor.userId, factor.toProps());
+  }
+  async deleteFactor(userId: string) {
+    this.factors.delete(userId);
+    for (const [k, c] of this.codes) if (c.userId === userId) this.codes.delete(k);
+  }
+  async replaceRecoveryCodes(userId: string, hashes: string[]) {
+    for (const [k, c] of this.codes) if (c.userId === userId) this.codes.delete(k);
+    hashes.forEach((hash) => this.codes.set(`${userId}:${hash}`, { userId, hash, usedAt: null }));
+  }
+  async useRecoveryCode(userId: string, hash: string, now: Date) {
+    const c = this.codes.get(`${userId}:${hash}`);
+    if (!c || c.usedAt) return false;
+    c.usedAt = now;
+    return true;
+  }
+  async countUnusedRecoveryCodes(userId: string) {
+    return [...this.codes.values()].filter((c) => c.userId === userId && !c.usedAt).length;
+  }
+  async createChallenge(challenge: MfaChallenge) {
+    this.challenges.set(challenge.id, challenge.toProps());
+  }
+  async findChallengeByHashForUpdate(hash: string) {
+    const p = [...this.challenges.values()].find((c) => c.tokenHash === hash);
+    return p ? MfaChallenge.restore(p) : null;
+  }
+  async saveChallenge(challenge: MfaChallenge) {
+    this.challenges.set(challenge.id, challenge.toProps());
+  }
+  async purgeChallenges(before: Date) {
+    const expired = [...this.challenges.values()].filter((c) => c.expiresAt < before);
+    expired.forEach((c) => this.challenges.delete(c.id));
+    return expired.length;
+  }
+}
+
+/** A stand-in for RFC 6238: the code of a 30-second step is the step number's last six digits. */
+export class FakeTotp implements TotpService {
+  private n = 0;
+  generateSecret() {
+    return `SECRET${++this.n}`;
+  }
+  keyUri(input: { issuer: string; account: string; secret: string }) {
+    return `otpauth://totp/${input.issuer}:${input.account}?secret=${input.secret}`;
+  }
+  async qrCode(uri: string) {
+    return `data:image/svg+xml;base64,${Buffer.from(uri).toString('base64')}`;
+  }
+  async verify(input: { secret: string; code: string; now: Date }) {
+    const step = FakeTotp.step(input.now);
+    return [step - 1, step, step + 1].find((s) => FakeTotp.codeOf(s) === input.code) ?? null;
+  }
+  static step(now: Date) {
+    return Math.floor(now.getTime() / 30_000);
+  }
+  static codeOf(step: number) {
+    return String(step % 1_000_000).padStart(6, '0');
+  }
+  /** The code an app shows at this time. */
+  static codeAt(now: Date) {
+    return FakeTotp.codeOf(FakeTotp.step(now));
   }
 }
 
@@ -212,6 +309,10 @@ export const settings: AuthSettings = {
   verifyEmailTtlSeconds: 86_400,
   resetPasswordTtlSeconds: 3600,
   frontendUrl: 'http://app.test',
+  mfaTokenTtlSeconds: 300,
+  mfaMaxFailures: 5,
+  mfaFailureWindowSeconds: 900,
+  mfaIssuer: 'app.test',
 };
 
 /** Everything a use case may need, fresh per test. */
@@ -224,6 +325,8 @@ export function authFixture(overrides: Partial<AuthSettings> = {}) {
     users: new FakeUsers(),
     sessions: new FakeSessions(),
     emailTokens: new FakeEmailTokens(),
+    mfa: new FakeMfa(),
+    totp: new FakeTotp(),
     tokens: new FakeTokenService(clock),
     hasher: new FakeHasher(),
     mailer: new FakeMailer(),

@@ -17,6 +17,7 @@ import {
 import type { UserLoggedIn } from '../domain/events';
 import { PASSWORD_MAX } from '../domain/password';
 import type { DefaultWorkspace, PasswordHasher, SsoPolicy } from '../domain/ports';
+import { MfaChallenges, type MfaPending } from './mfa-challenges.service';
 import { SessionIssuer, type TokenPair } from './session-issuer.service';
 import { AUTH_SETTINGS, DEFAULT_WORKSPACE, PASSWORD_HASHER, SSO_POLICY, type AuthSettings } from './tokens';
 
@@ -39,9 +40,10 @@ export class LoginUser {
     @Inject(DEFAULT_WORKSPACE) private readonly defaultWorkspace: DefaultWorkspace,
     private readonly issuer: SessionIssuer,
     @Inject(SSO_POLICY) private readonly sso: SsoPolicy,
+    private readonly mfa: MfaChallenges,
   ) {}
 
-  async execute(input: LoginInput): Promise<TokenPair & { user: User }> {
+  async execute(input: LoginInput): Promise<(TokenPair & { user: User }) | MfaPending> {
     const user = await this.findUser(input.email);
     // Decided by the address's domain, before any password is tried: it says nothing of the account.
     if (await this.sso.requiredFor(input.email)) return this.refuse('sso_required', user, new SsoRequiredError());
@@ -54,6 +56,8 @@ export class LoginUser {
     if (!user.isVerified && this.settings.requireEmailVerification) {
       return this.refuse('email_not_verified', user, new EmailNotVerifiedError());
     }
+    // #16: with a second factor, the password only opens the code step (POST /auth/mfa/challenge).
+    if (await this.mfa.required(user.id)) return this.secondStep(user);
 
     const now = this.clock.now();
     user.recordLogin(now);
@@ -75,6 +79,17 @@ export class LoginUser {
       return started;
     });
     return { ...pair, user };
+  }
+
+  private async secondStep(user: User): Promise<MfaPending> {
+    const pending = await this.mfa.open(user.id);
+    await this.audit.record({
+      action: 'auth.login.mfa_required',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+    });
+    return pending;
   }
 
   private async findUser(raw: string): Promise<User | null> {

@@ -1,4 +1,4 @@
-import { ForbiddenError, UnauthorizedError } from '../../../core/errors/app-error';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../../core/errors/app-error';
 
 export class InvalidCredentialsError extends UnauthorizedError {
   constructor() {
@@ -52,5 +52,43 @@ export class AccessTokenInvalidError extends UnauthorizedError {
 export class SsoRequiredError extends ForbiddenError {
   constructor() {
     super('This account signs in through its organisation: use single sign-on', 'SSO_REQUIRED');
+  }
+}
+
+/** Also for a session of another user: whether an id exists is not disclosed. */
+export class SessionNotFoundError extends NotFoundError {
+  constructor() {
+    super('Session not found', 'SESSION_NOT_FOUND');
+  }
+}
+
+export class MfaTokenInvalidError extends UnauthorizedError {
+  constructor() {
+    super('The MFA token is invalid, used or expired; sign in again', 'MFA_TOKEN_INVALID');
+  }
+}
+
+export class MfaCodeInvalidError extends UnauthorizedError {
+  constructor() {
+    super('The code is not valid', 'MFA_CODE_INVALID');
+  }
+}
+
+/** A valid code of a time step already used: a replay, refused even within its 30 seconds. */
+export class MfaCodeReplayedError extends UnauthorizedError {
+  constructor() {
+    super('This code was already used; wait for the next one', 'MFA_CODE_REPLAYED');
+  }
+}
+
+export class MfaAlreadyEnabledError extends ConflictError {
+  constructor() {
+    super('Two-factor authentication is already enabled', 'MFA_ALREADY_ENABLED');
+  }
+}
+
+export class MfaNotEnrolledError extends ConflictError {
+  constructor(message = 'Start the enrolment first (POST /auth/mfa/totp)') {
+    super(message, 'MFA_NOT_ENROLLED');
   }
 }

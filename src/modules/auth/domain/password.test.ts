@@ -7,6 +7,11 @@ describe('Password policy (NIST SP 800-63B)', () => {
     expect(() => Password.create('x'.repeat(128), 'a@b.co')).not.toThrow();
   });
 
+  test('when several words, or a common word plus more, then accepted', () => {
+    expect(() => Password.create('Quiet-Harbour-Lantern-7413', 'a@b.co')).not.toThrow();
+    expect(() => Password.create('hunter2-top-secret', 'a@b.co')).not.toThrow();
+  });
+
   test('when length is counted, then it counts characters, not UTF-16 units', () => {
     expect(() => Password.create('😀😀😀😀', 'a@b.co')).toThrow(WeakPasswordError); // 4 characters, 8 units
   });
@@ -18,6 +23,10 @@ describe('Password policy (NIST SP 800-63B)', () => {
     ['the common list is case-insensitive', 'PassWord1'],
     ['the email', 'Ada.Lovelace@Example.com'],
     ['the email local part', 'ada.lovelace'],
+    ['a common password in l33t', 'p4ssw0rd1'],
+    ['a common password reversed', 'drowssap'],
+    ['a single common English word', 'tremendous'],
+    ['a keyboard walk from the common list', 'qwertyuiop'],
   ])('when it is %s, then refused with WEAK_PASSWORD', (_case, raw) => {
     expect(() => Password.create(raw, 'ada.lovelace@example.com')).toThrow(WeakPasswordError);
   });

@@ -1,7 +1,6 @@
 import { ValidationError } from '../../../core/errors/app-error';
-import { COMMON_PASSWORDS } from './common-passwords';
+import { isCommonPassword } from './common-password';
 
-const COMMON = new Set(COMMON_PASSWORDS);
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
@@ -13,7 +12,8 @@ export class WeakPasswordError extends ValidationError {
 
 /**
  * A new password under NIST SP 800-63B: 8 to 128 characters (counted as code points, so any
- * Unicode is allowed), not the account's email, not a commonly used password. No composition rules.
+ * Unicode is allowed), not the account's email, not a commonly used password or a single dictionary
+ * word (zxcvbn-ts dictionaries, see common-password.ts). No composition rules.
  */
 export class Password {
   private constructor(readonly value: string) {}
@@ -26,7 +26,7 @@ export class Password {
     if (lower === email.toLowerCase() || lower === email.split('@')[0]?.toLowerCase()) {
       throw new WeakPasswordError('The password must not be your email address');
     }
-    if (COMMON.has(lower)) throw new WeakPasswordError('This password is too common; choose another');
+    if (isCommonPassword(raw)) throw new WeakPasswordError('This password is too common; choose another');
     return new Password(raw);
   }
 }

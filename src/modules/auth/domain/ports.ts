@@ -1,6 +1,18 @@
 import type { EmailToken, EmailTokenPurpose } from './email-token';
+import type { MfaChallenge } from './mfa-challenge';
 import type { RefreshToken } from './refresh-token';
 import type { Session } from './session';
+import type { TotpFactor } from './totp-factor';
+
+/** What a user sees of one of their sessions: where and when it signed in, when it was last refreshed. */
+export interface SessionInfo {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+}
 
 export interface SessionRepository {
   create(session: Session, firstToken: RefreshToken): Promise<void>;
@@ -13,6 +25,11 @@ export interface SessionRepository {
   /** Persists the rotation: the used token and its successor. */
   rotate(used: RefreshToken, successor: RefreshToken, session: Session): Promise<void>;
   saveSession(session: Session): Promise<void>;
+  /** The user's live sessions (not revoked, expired or idle at `now`), most recently used first. */
+  listLive(
+    userId: string,
+    input: { now: Date; idleSeconds: number; page: number; limit: number },
+  ): Promise<{ items: SessionInfo[]; total: number }>;
   /** Revokes every live session of a user (optionally but one); returns the revoked ids. */
   revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<string[]>;
   /**
@@ -73,4 +90,35 @@ export interface SsoPolicy {
 /** Which workspace a new session starts in; the workspace module provides it (none by default). */
 export interface DefaultWorkspace {
   for(userId: string): Promise<string | undefined>;
+}
+
+/** public.mfa_*: the TOTP factor (seed sealed at rest by the adapter), recovery codes, sign-in challenges. */
+export interface MfaRepository {
+  findFactor(userId: string): Promise<TotpFactor | null>;
+  /** Locks the factor row: concurrent codes of one user queue here, so a code is accepted once. */
+  findFactorForUpdate(userId: string): Promise<TotpFactor | null>;
+  /** Inserts or replaces the user's factor. */
+  saveFactor(factor: TotpFactor): Promise<void>;
+  /** Removes the factor and every recovery code. */
+  deleteFactor(userId: string): Promise<void>;
+  replaceRecoveryCodes(userId: string, codeHashes: string[], now: Date): Promise<void>;
+  /** Marks an unused code used; false when there is none with that hash. */
+  useRecoveryCode(userId: string, codeHash: string, now: Date): Promise<boolean>;
+  countUnusedRecoveryCodes(userId: string): Promise<number>;
+  createChallenge(challenge: MfaChallenge): Promise<void>;
+  findChallengeByHashForUpdate(tokenHash: string): Promise<MfaChallenge | null>;
+  saveChallenge(challenge: MfaChallenge): Promise<void>;
+  /** Deletes challenges that expired before the date; returns how many. */
+  purgeChallenges(expiredBefore: Date): Promise<number>;
+}
+
+/** RFC 6238 codes and their provisioning (otplib and qrcode behind it). */
+export interface TotpService {
+  generateSecret(): string;
+  /** The otpauth:// URI an authenticator app reads. */
+  keyUri(input: { issuer: string; account: string; secret: string }): string;
+  /** The URI as a QR code: an SVG image as a data: URL. */
+  qrCode(uri: string): Promise<string>;
+  /** The time step the code belongs to (±1 step of clock drift), or null if it matches none. */
+  verify(input: { secret: string; code: string; now: Date }): Promise<number | null>;
 }

@@ -1,7 +1,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
-import type { SessionRepository } from '../domain/ports';
+import type { SessionInfo, SessionRepository } from '../domain/ports';
 import { RefreshToken } from '../domain/refresh-token';
 import { Session } from '../domain/session';
 
@@ -107,6 +107,30 @@ export class SequelizeSessionRepository implements SessionRepository {
        WHERE id = :id`,
       { ...session.toProps() },
     );
+  }
+
+  async listLive(
+    userId: string,
+    input: { now: Date; idleSeconds: number; page: number; limit: number },
+  ): Promise<{ items: SessionInfo[]; total: number }> {
+    const live = `FROM public.sessions
+       WHERE user_id = :userId AND revoked_at IS NULL AND expires_at > :now
+         AND last_used_at >= CAST(:now AS timestamptz) - make_interval(secs => :idleSeconds)`;
+    const replacements = { userId, now: input.now, idleSeconds: input.idleSeconds };
+    const [counted] = await this.select<{ total: string }>(`SELECT count(*) AS total ${live}`, replacements);
+    const rows = await this.select<SessionRow & { ip: string | null; user_agent: string | null }>(
+      `SELECT * ${live} ORDER BY last_used_at DESC, created_at DESC, id LIMIT :limit OFFSET :offset`,
+      { ...replacements, limit: input.limit, offset: (input.page - 1) * input.limit },
+    );
+    const items = rows.map((r) => ({
+      id: r.id,
+      userAgent: r.user_agent,
+      ip: r.ip,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      expiresAt: r.expires_at,
+    }));
+    return { items, total: Number(counted?.total ?? 0) };
   }
 
   async revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<string[]> {

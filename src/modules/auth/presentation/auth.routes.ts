@@ -6,6 +6,7 @@ import { principalOf } from '../../../core/http/principal';
 import { defineRoute, type RouteSpec } from '../../../core/http/route';
 import { z } from '../../../core/http/zod';
 import { toUserView, userView, type User } from '../../user/user.public';
+import { CompleteMfaChallenge, mfaChallengeInput } from '../application/complete-mfa-challenge.use-case';
 import { LoginUser, loginInput } from '../application/login-user.use-case';
 import { Logout, logoutInput } from '../application/logout.use-case';
 import { RefreshSession } from '../application/refresh-session.use-case';
@@ -41,6 +42,15 @@ const tokenResponse = z
     user: userView,
   })
   .openapi('TokenResponse');
+
+// #16: the password step of an account with a second factor answers this instead of tokens.
+const mfaPendingResponse = z
+  .object({
+    mfaRequired: z.literal(true),
+    mfaToken: z.string().openapi({ description: 'Send it with a code to POST /auth/mfa/challenge; single use' }),
+    expiresIn: z.number().int().openapi({ description: 'Seconds until the MFA token expires' }),
+  })
+  .openapi('MfaPendingResponse');
 
 const accepted = z.object({ message: z.string() });
 const ACCEPTED = { message: 'If the account exists, an email is on its way' };
@@ -127,14 +137,40 @@ export function authRoutes(container: ContainerInstance): RouteSpec[] {
       path: '/auth/login',
       tags: ['Auth'],
       summary: 'Sign in: an access token (15 min) and a rotating refresh token (7 days)',
+      description:
+        'With two-factor authentication on, the answer is `{mfaRequired: true, mfaToken, expiresIn}` and no ' +
+        'token: finish with `POST /auth/mfa/challenge` (send `cookie` there for cookie mode).',
       auth: 'public',
       middleware: limited('login'),
       request: { body: loginInput.extend({ cookie: cookieFlag }) },
-      response: { status: 200, description: 'Signed in', schema: tokenResponse },
+      response: {
+        status: 200,
+        description: 'Signed in, or the MFA step',
+        schema: z.union([tokenResponse, mfaPendingResponse]),
+      },
       errors: [401, 403],
       handler: async ({ body: { cookie, ...credentials } }, ctx) => {
         if (cookie) cookieMode(ctx, 'body.cookie');
-        return tokens(ctx, await container.get(LoginUser).execute(credentials), cookie);
+        const result = await container.get(LoginUser).execute(credentials);
+        return 'mfaRequired' in result ? result : tokens(ctx, result, cookie);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/mfa/challenge',
+      tags: ['Auth'],
+      summary: 'Sign-in step two: the MFA token of the password step and a TOTP or recovery code',
+      description:
+        'Exactly one of `code` (6 digits; each time step is accepted once) and `recoveryCode` (each works once). ' +
+        'After 5 wrong codes in 15 minutes every code of the account is refused with 429 `MFA_TOO_MANY_ATTEMPTS`.',
+      auth: 'public',
+      middleware: limited('mfa-challenge'),
+      request: { body: mfaChallengeInput.safeExtend({ cookie: cookieFlag }) },
+      response: { status: 200, description: 'Signed in', schema: tokenResponse },
+      errors: [401, 403],
+      handler: async ({ body: { cookie, ...proof } }, ctx) => {
+        if (cookie) cookieMode(ctx, 'body.cookie');
+        return tokens(ctx, await container.get(CompleteMfaChallenge).execute(proof), cookie);
       },
     }),
     defineRoute({

@@ -47,5 +47,6 @@ export const SOCKET_ERRORS = {
   UNAUTHORIZED:
     'No valid access token in handshake.auth.token (missing, invalid, expired, revoked or the account is not active)',
   FORBIDDEN: 'Not an active member of this workspace, or the workspace does not exist',
+  MFA_REQUIRED: 'The workspace requires two-factor authentication (setting requireMfa) and the account has none',
   NAMESPACE_REQUIRED: 'The default namespace serves nothing: connect to /workspaces/<workspaceId>',
 } as const;

@@ -2,7 +2,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from '../../../core/logger';
 import type { Principal } from '../../../core/http/principal';
 import type { AuditLog } from '../../audit/audit.public';
-import type { Authenticator } from '../../auth/auth.public';
+import type { Authenticator, MfaStatus } from '../../auth/auth.public';
 import type { WorkspaceAccessCache } from '../../workspace/workspace.public';
 import { SOCKET_ERRORS, SOCKET_EVENTS, type SocketEventName, type SocketPayload } from './socket-events';
 
@@ -27,6 +27,7 @@ interface GatewayDeps {
   authenticator: () => Authenticator;
   audit: () => AuditLog;
   access: () => WorkspaceAccessCache;
+  mfa: () => MfaStatus;
   logger: Logger;
   now: () => number;
 }
@@ -142,7 +143,8 @@ async function authorize(socket: Socket, deps: GatewayDeps): Promise<void> {
     throw refusal('UNAUTHORIZED');
   }
   const workspaceId = WORKSPACE_NAMESPACE.exec(socket.nsp.name)![1]!;
-  if (!(await deps.access().resolve(workspaceId, principal.userId))) {
+  const access = await deps.access().resolve(workspaceId, principal.userId);
+  if (!access) {
     await deps
       .audit()
       .record({
@@ -154,6 +156,7 @@ async function authorize(socket: Socket, deps: GatewayDeps): Promise<void> {
       .catch((err: Error) => deps.logger.warn({ err }, 'could not audit a refused socket'));
     throw refusal('FORBIDDEN');
   }
+  if (access.requireMfa && !(await deps.mfa().isEnabled(principal.userId))) throw refusal('MFA_REQUIRED');
   socket.data = {
     userId: principal.userId,
     sessionId: principal.sessionId,

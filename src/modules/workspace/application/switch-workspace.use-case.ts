@@ -5,6 +5,7 @@ import type { TransactionRunner } from '../../../core/infrastructure/database/un
 import type { Principal } from '../../../core/http/principal';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
 import {
+  MfaStatus,
   SESSION_REPOSITORY,
   SessionIssuer,
   type SessionRepository,
@@ -14,7 +15,7 @@ import {
 import { domainEvent } from '../../../core/domain/domain-event';
 import type { EventBus } from '../../../core/infrastructure/events/event-bus';
 import { USER_REPOSITORY, UserNotFoundError, type UserRepository } from '../../user/user.public';
-import { WorkspaceNotFoundError } from '../domain/errors';
+import { MfaRequiredError, WorkspaceNotFoundError } from '../domain/errors';
 import type { WorkspaceDirectory } from '../domain/ports';
 import { WORKSPACE_DIRECTORY } from './tokens';
 import { WorkspaceAccessCache } from './workspace-access.service';
@@ -35,11 +36,14 @@ export class SwitchWorkspace {
     @Inject(TOKENS.eventBus) private readonly events: EventBus,
     private readonly access: WorkspaceAccessCache,
     private readonly issuer: SessionIssuer,
+    private readonly mfa: MfaStatus,
   ) {}
 
   async execute(input: { workspaceId: string; principal: Principal }): Promise<TokenPair> {
     const { principal, workspaceId } = input;
-    if (!(await this.access.resolve(workspaceId, principal.userId))) throw new WorkspaceNotFoundError();
+    const access = await this.access.resolve(workspaceId, principal.userId);
+    if (!access) throw new WorkspaceNotFoundError();
+    if (access.requireMfa && !(await this.mfa.isEnabled(principal.userId))) throw new MfaRequiredError();
     const user = await this.users.findById(principal.userId);
     if (!user) throw new UserNotFoundError();
     const pair = await this.tx.run(async () => {

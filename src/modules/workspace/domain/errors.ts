@@ -47,3 +47,10 @@ export class RoleNotFoundError extends UnprocessableError {
     super('No such role in this workspace', 'ROLE_NOT_FOUND');
   }
 }
+
+/** The workspace requires two-factor authentication (setting `requireMfa`) and the caller has none. */
+export class MfaRequiredError extends ForbiddenError {
+  constructor() {
+    super('This workspace requires two-factor authentication: enable it at POST /auth/mfa/totp', 'MFA_REQUIRED');
+  }
+}

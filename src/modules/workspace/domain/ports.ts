@@ -5,6 +5,8 @@ import type { Workspace } from './workspace';
 export interface WorkspaceAccess {
   workspaceId: string;
   schemaName: string;
+  /** The workspace setting `requireMfa`: members without a second factor are refused. */
+  requireMfa: boolean;
 }
 
 /** public.workspaces and public.workspace_memberships: the tenant directory. */

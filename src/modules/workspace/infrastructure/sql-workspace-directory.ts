@@ -107,14 +107,15 @@ export class SqlWorkspaceDirectory implements WorkspaceDirectory {
   }
 
   async findAccess(workspaceId: string, userId: string): Promise<WorkspaceAccess | null> {
-    const rows = await this.select<{ schema_name: string }>(
-      `SELECT w.schema_name FROM public.workspaces w
+    const rows = await this.select<{ schema_name: string; require_mfa: boolean }>(
+      `SELECT w.schema_name, COALESCE(w.settings -> 'requireMfa' = 'true'::jsonb, false) AS require_mfa
+       FROM public.workspaces w
        JOIN public.workspace_memberships m ON m.workspace_id = w.id
        WHERE w.id = :workspaceId AND m.user_id = :userId AND m.status = 'active'
          AND w.status = 'active' AND w.deleted_at IS NULL`,
       { workspaceId, userId },
     );
-    return rows[0] ? { workspaceId, schemaName: rows[0].schema_name } : null;
+    return rows[0] ? { workspaceId, schemaName: rows[0].schema_name, requireMfa: rows[0].require_mfa } : null;
   }
 
   async memberIds(workspaceId: string): Promise<string[]> {

@@ -3,16 +3,22 @@ import { SchemaName } from '../../../core/domain/schema-name';
 import { principalOf } from '../../../core/http/principal';
 import type { TenantScopes } from '../../../core/infrastructure/database/unit-of-work';
 import type { WorkspaceAccessCache } from '../application/workspace-access.service';
-import { WorkspaceNotActiveError, WorkspaceNotFoundError, WorkspaceRequiredError } from '../domain/errors';
+import type { MfaStatus } from '../../auth/auth.public';
+import {
+  MfaRequiredError,
+  WorkspaceNotActiveError,
+  WorkspaceNotFoundError,
+  WorkspaceRequiredError,
+} from '../domain/errors';
 
 /**
  * The 'workspace' auth mode (after the bearer guard): the token's active workspace (`wid`) is
  * required; a `:workspaceId` in the path must be that workspace; the caller must be an active
- * member of an active workspace. The rest of the request then runs in that tenant's scope: one
+ * member of an active workspace, with a second factor if the workspace requires one. The rest of the request then runs in that tenant's scope: one
  * transaction whose search_path is the tenant's schema, or for a read-only route, queries that
  * each carry that search_path (UnitOfWork.readInTenant).
  */
-export function workspaceGuard(access: () => WorkspaceAccessCache, tx: () => TenantScopes) {
+export function workspaceGuard(access: () => WorkspaceAccessCache, tx: () => TenantScopes, mfa: () => MfaStatus) {
   return (readOnly: boolean): Middleware =>
     async (ctx, next) => {
       const principal = principalOf(ctx);
@@ -22,6 +28,7 @@ export function workspaceGuard(access: () => WorkspaceAccessCache, tx: () => Ten
       const granted = await access().resolve(principal.workspaceId, principal.userId);
       // A removed member, or a deleted workspace, looks like no workspace at all.
       if (!granted) throw new WorkspaceNotFoundError();
+      if (granted.requireMfa && !(await mfa().isEnabled(principal.userId))) throw new MfaRequiredError();
       const schema = SchemaName.parse(granted.schemaName);
       await (readOnly ? tx().readInTenant(schema, next) : tx().runInTenant(schema, next));
     };
