@@ -27,10 +27,16 @@ export const up: Migration = async ({ context: { query } }) => {
       joined_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (workspace_id, user_id)
     )`);
-  await query("CREATE INDEX workspace_memberships_user_idx ON public.workspace_memberships (user_id) WHERE status = 'active'");
+  await query(
+    "CREATE INDEX workspace_memberships_user_idx ON public.workspace_memberships (user_id) WHERE status = 'active'",
+  );
   // The workspace a new login starts in, and the one each session is scoped to (the token's wid).
-  await query('ALTER TABLE public.users ADD COLUMN last_workspace_id uuid REFERENCES public.workspaces (id) ON DELETE SET NULL');
-  await query('ALTER TABLE public.sessions ADD COLUMN workspace_id uuid REFERENCES public.workspaces (id) ON DELETE SET NULL');
+  await query(
+    'ALTER TABLE public.users ADD COLUMN last_workspace_id uuid REFERENCES public.workspaces (id) ON DELETE SET NULL',
+  );
+  await query(
+    'ALTER TABLE public.sessions ADD COLUMN workspace_id uuid REFERENCES public.workspaces (id) ON DELETE SET NULL',
+  );
 };
 
 export const down: Migration = async ({ context: { query } }) => {

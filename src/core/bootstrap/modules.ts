@@ -5,6 +5,7 @@ import { notificationModule } from '../../modules/notification/notification.modu
 import { realtimeModule } from '../../modules/realtime/realtime.module';
 import { roleModule } from '../../modules/role/role.module';
 import { userModule } from '../../modules/user/user.module';
+import { webhookModule } from '../../modules/webhook/webhook.module';
 import { workspaceModule } from '../../modules/workspace/workspace.module';
 import type { AppModule } from './module';
 
@@ -18,4 +19,5 @@ export const APP_MODULES: AppModule[] = [
   notificationModule,
   realtimeModule,
   lifecycleModule,
+  webhookModule,
 ];

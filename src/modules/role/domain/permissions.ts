@@ -16,6 +16,7 @@ export const WORKSPACE_PERMISSIONS = {
   'roles.assign': 'Give members roles',
   'audit.read': 'Read the workspace audit trail',
   'notifications.read': 'Read your notifications',
+  'webhooks.manage': 'Create, change and delete webhook endpoints; read and retry their deliveries',
 } as const;
 
 export const PLATFORM_PERMISSIONS = {
