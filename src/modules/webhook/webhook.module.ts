@@ -2,7 +2,6 @@ import { TOKENS } from '../../core/bootstrap/tokens';
 import type { AppModule } from '../../core/bootstrap/module';
 import { Sealer } from '../../core/utils/sealer';
 import { Notifications } from '../notification/notification.public';
-import { WORKSPACE_DIRECTORY } from '../workspace/workspace.public';
 import {
   DELIVER_JOB,
   WEBHOOK_REPOSITORY,
@@ -17,6 +16,7 @@ import { WebhookDispatcher } from './application/webhook-dispatcher';
 import type { WebhookDisabled } from './domain/events';
 import { AddressPolicy } from './infrastructure/address-policy';
 import { HttpWebhookSender } from './infrastructure/http-webhook-sender';
+import { SqlTenantLocator } from './infrastructure/sql-tenant-locator';
 import { SqlWebhookRepository } from './infrastructure/sql-webhook.repository';
 import { subscribeWebhookEvents } from './presentation/webhook-events';
 import { webhookRoutes } from './presentation/webhook.routes';
@@ -37,10 +37,7 @@ export const webhookModule: AppModule = {
       new HttpWebhookSender(policy, { timeoutMs: config.webhooks.timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES }),
     );
     container.set(WEBHOOK_SECRETS, Sealer.fromSecret(config.auth.dataEncryptionKey, 'webhook-signing-secret'));
-    container.set(WEBHOOK_TENANTS, {
-      schemaOf: async (workspaceId: string) =>
-        (await container.get(WORKSPACE_DIRECTORY).findById(workspaceId))?.schemaName ?? null,
-    });
+    container.set(WEBHOOK_TENANTS, new SqlTenantLocator(container.get(TOKENS.sequelize)));
     container.set(WEBHOOK_RETRY_POLICY, {
       baseSeconds: config.webhooks.retryBaseSeconds,
       windowSeconds: config.webhooks.retryWindowSeconds,
