@@ -22,6 +22,7 @@ export const WORKSPACE_PERMISSIONS = {
 export const PLATFORM_PERMISSIONS = {
   'platform.users.manage': 'Manage every user account (status, deletion)',
   'platform.workspaces.manage': 'Manage every workspace',
+  'platform.audit.read': 'Read and export the platform audit log',
 } as const;
 
 export type WorkspacePermission = keyof typeof WORKSPACE_PERMISSIONS;
