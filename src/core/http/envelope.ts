@@ -36,8 +36,8 @@ export function pageEnvelope<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), meta: paginationMeta });
 }
 
-export function cursorPageEnvelope<T extends z.ZodType>(item: T) {
-  return z.object({ data: z.array(item), meta: cursorMeta });
+export function cursorPageEnvelope<T extends z.ZodType>(item: T, meta: z.ZodType = cursorMeta) {
+  return z.object({ data: z.array(item), meta });
 }
 
 export type { CursorPage, Page } from '../domain/page';

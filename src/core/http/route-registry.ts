@@ -143,11 +143,13 @@ function responder(route: RouteSpec, verify: boolean): Respond {
     };
   }
   const envelope =
-    response.paginated === 'cursor'
-      ? cursorPageEnvelope(response.schema)
-      : response.paginated
-        ? pageEnvelope(response.schema)
-        : dataEnvelope(response.schema);
+    response.paginated && response.meta
+      ? cursorPageEnvelope(response.schema, response.meta)
+      : response.paginated === 'cursor'
+        ? cursorPageEnvelope(response.schema)
+        : response.paginated
+          ? pageEnvelope(response.schema)
+          : dataEnvelope(response.schema);
   let serialize: ((value: unknown) => string) | null | undefined;
   return (ctx, result) => {
     ctx.status = response.status;
@@ -375,11 +377,13 @@ export class RouteRegistry {
     const contentType = response.raw?.contentType ?? 'application/json';
     const successSchema = response.raw
       ? z.string()
-      : response.paginated === 'cursor'
-        ? cursorPageEnvelope(response.schema ?? z.unknown())
-        : response.paginated
-          ? pageEnvelope(response.schema ?? z.unknown())
-          : dataEnvelope(response.schema ?? z.unknown());
+      : response.paginated && response.meta
+        ? cursorPageEnvelope(response.schema ?? z.unknown(), response.meta)
+        : response.paginated === 'cursor'
+          ? cursorPageEnvelope(response.schema ?? z.unknown())
+          : response.paginated
+            ? pageEnvelope(response.schema ?? z.unknown())
+            : dataEnvelope(response.schema ?? z.unknown());
     const errors = new Set([400, 429, 500, ...(route.errors ?? []), ...(route.auth === 'public' ? [] : [401])]);
     // Health probes are never counted (see isHealthProbe), so only the other routes carry the headers.
     const rateLimited = !isHealthProbe(this.fullPath(route));

@@ -89,6 +89,8 @@ export interface RouteSpec<
     schema?: R;
     /** true: `meta` is {page, limit, total}; 'cursor': `meta` is {limit, nextCursor} (?cursor=). */
     paginated?: boolean | 'cursor';
+    /** The schema of `meta` of a paginated answer, when it is neither of the two above. */
+    meta?: z.ZodType;
     /** A raw body (no envelope) of this content type, such as the OpenAPI document or Swagger UI. */
     raw?: { contentType: string };
   };
