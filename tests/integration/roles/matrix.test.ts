@@ -56,6 +56,17 @@ const RULES: Record<string, string> = {
   'put /workspaces/:workspaceId/roles/:roleId/permissions': 'roles.manage',
   'put /workspaces/:workspaceId/members/:userId/roles': 'roles.assign',
   'get /workspaces/:workspaceId/audit-events': 'audit.read',
+  'get /workspaces/:workspaceId/audit-events/export': 'audit.read',
+  'get /admin/audit-events': 'platform.audit.read',
+  'get /admin/audit-events/export': 'platform.audit.read',
+  'post /workspaces/:workspaceId/webhooks': 'webhooks.manage',
+  'get /workspaces/:workspaceId/webhooks': 'webhooks.manage',
+  'get /workspaces/:workspaceId/webhooks/:webhookId': 'webhooks.manage',
+  'put /workspaces/:workspaceId/webhooks/:webhookId': 'webhooks.manage',
+  'delete /workspaces/:workspaceId/webhooks/:webhookId': 'webhooks.manage',
+  'post /workspaces/:workspaceId/webhooks/:webhookId/rotate-secret': 'webhooks.manage',
+  'get /workspaces/:workspaceId/webhooks/:webhookId/deliveries': 'webhooks.manage',
+  'post /workspaces/:workspaceId/webhooks/:webhookId/deliveries/:deliveryId/retry': 'webhooks.manage',
   'get /admin/workspaces/:workspaceId/export': 'platform.workspaces.manage',
   'post /admin/workspaces/import': 'platform.workspaces.manage',
   'post /admin/workspaces/:workspaceId/clone': 'platform.workspaces.manage',
@@ -77,6 +88,7 @@ const GRANTS: Record<string, string[]> = {
     'roles.manage',
     'roles.assign',
     'audit.read',
+    'webhooks.manage',
   ],
   member: ['users.read', 'members.read', 'members.invite', 'roles.read', 'notifications.read'],
   viewer: ['users.read', 'members.read', 'roles.read', 'notifications.read'],
@@ -95,6 +107,9 @@ const BODIES: Record<string, () => object> = {
   'post /auth/logout': () => ({}),
   'put /users/me': () => ({ timezone: 'Europe/Paris' }),
   'patch /users/:id/status': () => ({ status: 'inactive' }),
+  // Refused as a private address (422) once authorized: nothing is created or called.
+  'post /workspaces/:workspaceId/webhooks': () => ({ url: 'http://127.0.0.1:9/x', eventTypes: ['workspace:updated'] }),
+  'put /workspaces/:workspaceId/webhooks/:webhookId': () => ({ enabled: false }),
 };
 
 /** Query strings that make a call valid, so an allowed caller passes validation. */
