@@ -34,7 +34,7 @@ export interface AuditPage {
 
 /**
  * The active workspace's audit trail (tenant scope), newest first: by page (page, limit, total)
- * or, after a position, by keyset (no total: a count would cost what keyset saves).
+ * or, after a position, by keyset (no total: what the query counts then is only what is left).
  */
 @Service()
 export class ListAuditEvents {
