@@ -4,6 +4,8 @@ import { Sealer } from '../../core/utils/sealer';
 import { Notifications } from '../notification/notification.public';
 import {
   DELIVER_JOB,
+  DELIVERY_RETENTION_DAYS,
+  WEBHOOK_RETENTION,
   WEBHOOK_REPOSITORY,
   WEBHOOK_RETRY_POLICY,
   WEBHOOK_SECRETS,
@@ -16,6 +18,7 @@ import { WebhookDispatcher } from './application/webhook-dispatcher';
 import type { WebhookDisabled } from './domain/events';
 import { AddressPolicy } from './infrastructure/address-policy';
 import { HttpWebhookSender } from './infrastructure/http-webhook-sender';
+import { SqlDeliveryRetention } from './infrastructure/sql-delivery-retention';
 import { SqlTenantLocator } from './infrastructure/sql-tenant-locator';
 import { SqlWebhookRepository } from './infrastructure/sql-webhook.repository';
 import { subscribeWebhookEvents } from './presentation/webhook-events';
@@ -38,6 +41,7 @@ export const webhookModule: AppModule = {
     );
     container.set(WEBHOOK_SECRETS, Sealer.fromSecret(config.auth.dataEncryptionKey, 'webhook-signing-secret'));
     container.set(WEBHOOK_TENANTS, new SqlTenantLocator(container.get(TOKENS.sequelize)));
+    container.set(WEBHOOK_RETENTION, new SqlDeliveryRetention(container.get(TOKENS.sequelize)));
     container.set(WEBHOOK_RETRY_POLICY, {
       baseSeconds: config.webhooks.retryBaseSeconds,
       windowSeconds: config.webhooks.retryWindowSeconds,
@@ -49,6 +53,13 @@ export const webhookModule: AppModule = {
     const dispatcher = () => container.get(WebhookDispatcher);
     container.get(TOKENS.jobs).handle<DeliverJob>(DELIVER_JOB, (job, context) => dispatcher().deliver(job, context));
     subscribeWebhookEvents(dispatcher, bus);
+    // Housekeeping: finished deliveries leave the logs after DELIVERY_RETENTION_DAYS, daily.
+    const jobs = container.get(TOKENS.jobs);
+    jobs.every('webhooks.purge-deliveries', '41 3 * * *', async () => {
+      const before = new Date(Date.now() - DELIVERY_RETENTION_DAYS * 86_400_000);
+      const purged = await container.get(WEBHOOK_RETENTION).purgeFinished(before);
+      container.get(TOKENS.logger).info({ purged }, 'old webhook deliveries purged');
+    });
     // The workspace's admins hear of an endpoint the server disabled (in-app notification).
     bus.subscribe<WebhookDisabled>('WebhookDisabled', 'webhooks.notify-disabled', async ({ payload }, job) => {
       const admins = await dispatcher().adminsOf(payload.workspaceId);

@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
+import { WEBHOOK_RETENTION } from '../../../src/modules/webhook/application/tokens';
 import { API, bearer, expectError } from '../../support/auth-helpers';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver';
-import { selectRows } from '../../support/test-db';
+import { execute, selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../../support/webhook-receiver';
 import {
@@ -340,6 +341,53 @@ describe('webhooks', () => {
       'INVALID_CURSOR',
     );
     expectError(await as(admin).get(`/webhooks/${id}/deliveries?cursor=garbage`), 400, 'INVALID_CURSOR');
+  });
+
+  test('when finished deliveries are older than the retention, then the daily purge removes them and keeps the rest', async () => {
+    const { admin, ws, as } = await team('Hooks Retention');
+    const id = (
+      await as(admin).post('/webhooks', { url: receiver.url('/retention'), eventTypes: ['workspace:updated'] })
+    ).body.data.id as string;
+    for (let i = 0; i < 2; i++) expect((await as(admin).put('', { name: `Retention ${i}` })).status).toBe(200);
+    const items = await deliveriesUntil(
+      as(admin),
+      id,
+      (d) => d.length === 2 && d.every((x) => x.status === 'succeeded'),
+    );
+    const [{ schema_name: schema }] = (await selectRows<{ schema_name: string }>(
+      server,
+      'SELECT schema_name FROM public.workspaces WHERE id = $1',
+      [ws.id],
+    )) as [{ schema_name: string }];
+    const old = (items as { id: string }[])[1]!.id;
+    await execute(
+      server,
+      `UPDATE "${schema}".webhook_deliveries SET updated_at = now() - interval '40 days' WHERE id = $1`,
+      [old],
+    );
+    const purged = await server.container.get(WEBHOOK_RETENTION).purgeFinished(new Date(Date.now() - 30 * 86_400_000));
+    expect(purged).toBeGreaterThanOrEqual(1);
+    const left = (await as(admin).get(`/webhooks/${id}/deliveries`)).body.data as { id: string }[];
+    expect(left.map((d) => d.id)).toEqual([(items as { id: string }[])[0]!.id]);
+    const attempts = await selectRows(server, `SELECT 1 FROM "${schema}".webhook_attempts WHERE delivery_id = $1`, [
+      old,
+    ]);
+    expect(attempts).toEqual([]);
+  });
+
+  test('when a workspace has the most endpoints allowed, then one more is refused with 422', async () => {
+    const { admin, as } = await team('Hooks Limit');
+    for (let i = 0; i < 20; i++) {
+      expect(
+        (await as(admin).post('/webhooks', { url: receiver.url(`/limit/${i}`), eventTypes: ['workspace:deleted'] }))
+          .status,
+      ).toBe(201);
+    }
+    expectError(
+      await as(admin).post('/webhooks', { url: receiver.url('/limit/20'), eventTypes: ['workspace:deleted'] }),
+      422,
+      'WEBHOOK_LIMIT_REACHED',
+    );
   });
 });
 

@@ -10,7 +10,9 @@ import { newSigningSecret } from '../domain/signature';
 import {
   DeliveryInProgressError,
   DeliveryNotFoundError,
+  MAX_ENDPOINTS_PER_WORKSPACE,
   WEBHOOK_EVENT_TYPES,
+  WebhookLimitError,
   WebhookDisabledError,
   WebhookNotFoundError,
   type WebhookAttempt,
@@ -70,6 +72,7 @@ export class ManageWebhooks {
 
   /** Creates the endpoint; the signing secret is in the answer, and never again. */
   async create(input: z.infer<typeof createWebhookInput>): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    if ((await this.repository.list()).length >= MAX_ENDPOINTS_PER_WORKSPACE) throw new WebhookLimitError();
     await this.urls.check(input.url);
     const secret = newSigningSecret();
     const now = this.clock.now();

@@ -1,5 +1,6 @@
 import { Token } from 'typedi';
 import type {
+  DeliveryRetention,
   RetryPolicy,
   SecretBox,
   TenantLocator,
@@ -14,6 +15,10 @@ export const WEBHOOK_SENDER = new Token<WebhookSender>('WebhookSender');
 export const WEBHOOK_SECRETS = new Token<SecretBox>('WebhookSecretBox');
 export const WEBHOOK_TENANTS = new Token<TenantLocator>('WebhookTenantLocator');
 export const WEBHOOK_RETRY_POLICY = new Token<RetryPolicy>('WebhookRetryPolicy');
+export const WEBHOOK_RETENTION = new Token<DeliveryRetention>('WebhookDeliveryRetention');
+
+/** Finished deliveries are kept this long in the log, then purged (daily job). */
+export const DELIVERY_RETENTION_DAYS = 30;
 
 /** The outbox job that makes one attempt of one delivery. */
 export const DELIVER_JOB = 'webhook.deliver';

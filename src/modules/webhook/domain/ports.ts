@@ -54,3 +54,9 @@ export interface RetryPolicy {
   baseSeconds: number;
   windowSeconds: number;
 }
+
+/** Keeps the delivery logs of every workspace from growing without end. */
+export interface DeliveryRetention {
+  /** Deletes finished deliveries (and their attempts) last changed before the date; returns how many. */
+  purgeFinished(before: Date): Promise<number>;
+}

@@ -116,6 +116,15 @@ export class DeliveryInProgressError extends ConflictError {
   }
 }
 
+/** Endpoints one workspace may have: each event is sent once per endpoint. */
+export const MAX_ENDPOINTS_PER_WORKSPACE = 20;
+
+export class WebhookLimitError extends UnprocessableError {
+  constructor() {
+    super(`A workspace may have at most ${MAX_ENDPOINTS_PER_WORKSPACE} webhook endpoints`, 'WEBHOOK_LIMIT_REACHED');
+  }
+}
+
 /** The URL is not one the server will call (scheme, credentials, or an address it must not reach). */
 export class WebhookUrlRefusedError extends UnprocessableError {
   constructor(reason: string) {
