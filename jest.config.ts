@@ -1,7 +1,20 @@
 /** @jest-config-loader esbuild-register */
 import type { Config } from 'jest';
 
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
+/**
+ * openid-client 6 and oidc-provider 9 (and their jose and oauth4webapi) ship only ES modules, which
+ * Jest's CommonJS sandbox cannot load on Node 20: swc compiles those packages to CommonJS for the
+ * tests, as it compiles ours. The server itself loads them with a real import() (ADR 0014).
+ */
+const ESM_PACKAGES = ['openid-client', 'oauth4webapi', 'jose', 'oidc-provider'];
+const transform = {
+  '^.+\\.ts$': ['@swc/jest'],
+  [`/node_modules/(${ESM_PACKAGES.join('|')})/.+\\.js$`]: [
+    '@swc/jest',
+    { swcrc: false, jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+  ],
+};
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`];
 
 const config: Config = {
   collectCoverageFrom: [
@@ -21,6 +34,7 @@ const config: Config = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/src/**/*.test.ts'],
       setupFiles: ['reflect-metadata'],
     },
@@ -28,6 +42,7 @@ const config: Config = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts', '<rootDir>/tests/e2e/**/*.test.ts'],
       setupFiles: ['reflect-metadata'],
       globalSetup: '<rootDir>/tests/setup/global-setup.ts',

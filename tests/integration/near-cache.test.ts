@@ -127,6 +127,24 @@ if (redisUrl)
       await eventually('B refuses users.read', async () => (await status(b, '/users', member)) === 403);
     });
 
+    test('when A revokes an API key, then B refuses it although B held the key in process', async () => {
+      const { admin, ws } = await team();
+      const created = await request(a.url)
+        .post(`${API}/workspaces/${ws.id}/api-keys`)
+        .set(bearer(admin.accessToken))
+        .send({ name: 'near', roles: ['viewer'] });
+      expect(created.status).toBe(201);
+      const key = { ...admin, accessToken: created.body.data.key as string };
+      await warm(key, '/users');
+
+      const revoked = await request(a.url)
+        .delete(`${API}/workspaces/${ws.id}/api-keys/${created.body.data.id}`)
+        .set(bearer(admin.accessToken));
+      expect(revoked.status).toBe(204);
+
+      await eventually('B refuses the revoked key', async () => (await status(b, '/users', key)) === 401);
+    });
+
     test('when B loses its invalidation feed, then it forgets what it held and serves from Redis until resubscribed', async () => {
       const { member } = await team();
       await warm(member, '/users/me');

@@ -100,6 +100,7 @@ export const envSchema = z.object({
   AVATAR_MAX_KB: int(1, 10_240).default(1024),
 
   FRONTEND_URL: z.url().default('http://localhost:5173'),
+  SSO_CALLBACK_URL: z.url().default('http://localhost:3000/api/v1/auth/sso/callback'),
   EMAIL_TRANSPORT: z.enum(['file', 'smtp']).default('file'),
   EMAIL_FROM: z.string().default('Tenant API <no-reply@localhost>'),
   EMAIL_OUTBOX_DIR: z.string().default('.data/outbox'),
@@ -173,6 +174,11 @@ export interface Config {
   sockets: { port: number | null; corsOrigins: string[] };
   rateLimit: { windowMs: number; max: number };
   frontendUrl: string;
+  /**
+   * OIDC single sign-on: the redirect URI registered with every workspace's provider (this API's
+   * public `/api/v1/auth/sso/callback`). Plain-HTTP issuers are refused in production.
+   */
+  sso: { callbackUrl: string; allowInsecureIssuers: boolean };
   /** Uploaded files (avatars) on local disk. */
   uploads: { dir: string; avatarMaxBytes: number };
   email: {
@@ -347,6 +353,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     rateLimit: { windowMs: env.RATE_LIMIT_WINDOW_MS, max: env.RATE_LIMIT_MAX_REQUESTS },
     frontendUrl: env.FRONTEND_URL.replace(/\/$/, ''),
+    sso: { callbackUrl: env.SSO_CALLBACK_URL, allowInsecureIssuers: env.NODE_ENV !== 'production' },
     uploads: { dir: path.resolve(PROJECT_ROOT, env.UPLOADS_DIR), avatarMaxBytes: env.AVATAR_MAX_KB * 1024 },
     email: {
       transport: env.EMAIL_TRANSPORT,

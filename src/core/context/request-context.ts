@@ -7,6 +7,8 @@ export interface RequestContext {
   ip?: string;
   userAgent?: string;
   actorId?: string;
+  /** Set when the actor is not a person: an API key (actorId is then the key's id). */
+  actorKind?: 'api_key';
   transaction?: Transaction;
   /** Set while the request is scoped to a tenant schema (in a transaction, or read-only). */
   tenantSchema?: string;

@@ -10,6 +10,12 @@ export interface Principal {
   workspaceId?: string;
   /** Access token expiry (epoch seconds): how long a denylist entry must live. */
   expiresAt: number;
+  /**
+   * Set when a workspace API key authenticated the request (no session, no account): `userId`
+   * then holds the key's id, which matches no account, so whatever a route records as its actor
+   * names the key. Its permissions are its roles' alone.
+   */
+  apiKey?: { id: string; prefix: string; roleIds: string[] };
 }
 
 declare module 'koa' {

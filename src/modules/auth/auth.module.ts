@@ -12,6 +12,7 @@ import {
   EMAIL_TOKEN_REPOSITORY,
   PASSWORD_HASHER,
   SESSION_REPOSITORY,
+  SSO_POLICY,
   TOKEN_SERVICE,
 } from './application/tokens';
 import { BcryptPasswordHasher } from './infrastructure/bcrypt-password-hasher';
@@ -46,6 +47,8 @@ export const authModule: AppModule = {
     container.set(EMAIL_TOKEN_REPOSITORY, new SequelizeEmailTokenRepository(sequelize));
     // Until a workspace module binds its own, sessions start without a workspace.
     container.set(DEFAULT_WORKSPACE, { for: async () => undefined });
+    // Until the sso module binds its own, no address is required to use single sign-on.
+    container.set(SSO_POLICY, { requiredFor: async () => false });
     // The user context decides when passwords are checked and sessions end; this context knows how.
     container.set({ id: ACCOUNT_SECURITY, factory: () => container.get(AuthAccountSecurity) });
     const guards = container.get(TOKENS.guards);

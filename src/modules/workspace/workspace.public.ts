@@ -11,3 +11,4 @@ export type {
   WorkspaceUpdated,
 } from './domain/events';
 export { Slug } from './domain/slug';
+export { JoinWorkspace } from './application/join-workspace.use-case';

@@ -67,6 +67,14 @@ const RULES: Record<string, string> = {
   'post /workspaces/:workspaceId/webhooks/:webhookId/rotate-secret': 'webhooks.manage',
   'get /workspaces/:workspaceId/webhooks/:webhookId/deliveries': 'webhooks.manage',
   'post /workspaces/:workspaceId/webhooks/:webhookId/deliveries/:deliveryId/retry': 'webhooks.manage',
+  'post /workspaces/:workspaceId/api-keys': 'apikeys.manage',
+  'get /workspaces/:workspaceId/api-keys': 'apikeys.manage',
+  'delete /workspaces/:workspaceId/api-keys/:keyId': 'apikeys.manage',
+  'put /workspaces/:workspaceId/sso': 'sso.manage',
+  'get /workspaces/:workspaceId/sso': 'sso.manage',
+  'delete /workspaces/:workspaceId/sso': 'sso.manage',
+  'post /workspaces/:workspaceId/sso/domains': 'sso.manage',
+  'post /workspaces/:workspaceId/sso/domains/:domain/verify': 'sso.manage',
   'get /admin/workspaces/:workspaceId/export': 'platform.workspaces.manage',
   'post /admin/workspaces/import': 'platform.workspaces.manage',
   'post /admin/workspaces/:workspaceId/clone': 'platform.workspaces.manage',
@@ -89,6 +97,8 @@ const GRANTS: Record<string, string[]> = {
     'roles.assign',
     'audit.read',
     'webhooks.manage',
+    'apikeys.manage',
+    'sso.manage',
   ],
   member: ['users.read', 'members.read', 'members.invite', 'roles.read', 'notifications.read'],
   viewer: ['users.read', 'members.read', 'roles.read', 'notifications.read'],
@@ -104,6 +114,9 @@ const BODIES: Record<string, () => object> = {
   'put /workspaces/:workspaceId/roles/:roleId': () => ({ description: 'x' }),
   'put /workspaces/:workspaceId/roles/:roleId/permissions': () => ({ permissions: [] }),
   'put /workspaces/:workspaceId/members/:userId/roles': () => ({ roles: ['viewer'] }),
+  'post /workspaces/:workspaceId/api-keys': () => ({ name: 'matrix', roles: ['viewer'] }),
+  'put /workspaces/:workspaceId/sso': () => ({ issuer: 'https://login.example.com', clientId: 'c', clientSecret: 's' }),
+  'post /workspaces/:workspaceId/sso/domains': () => ({ domain: 'matrix.example.com' }),
   'post /auth/logout': () => ({}),
   'put /users/me': () => ({ timezone: 'Europe/Paris' }),
   'patch /users/:id/status': () => ({ status: 'inactive' }),
@@ -117,7 +130,7 @@ const QUERIES: Record<string, string> = {
   'get /users/search': 'q=a',
 };
 
-type Caller = 'anonymous' | 'admin' | 'member' | 'viewer' | 'custom' | 'other_workspace' | 'platform_admin';
+type Caller = 'anonymous' | 'admin' | 'member' | 'viewer' | 'custom' | 'other_workspace' | 'platform_admin' | 'api_key';
 
 describe('authorization matrix: every authenticated route × every kind of caller', () => {
   let receiver: SmtpReceiver;
@@ -151,6 +164,12 @@ describe('authorization matrix: every authenticated route × every kind of calle
       [platform.user.id],
     );
     accounts.platform_admin = platform;
+    // A workspace API key holding the member role: it stands in for an account's access token.
+    const key = await request(server.url)
+      .post(`${API}/workspaces/${workspaceId}/api-keys`)
+      .set(bearer(admin.accessToken))
+      .send({ name: 'matrix key', roles: ['member'] });
+    accounts.api_key = { ...admin, accessToken: key.body.data.key as string };
   }, 60_000);
   afterAll(async () => {
     await server.stop();
@@ -195,6 +214,11 @@ describe('authorization matrix: every authenticated route × every kind of calle
     const { route } = entry;
     const rule = RULES[entry.key]!;
     if (caller === 'anonymous') return [401, 'UNAUTHORIZED'];
+    if (caller === 'api_key') {
+      // People's routes, and workspace routes open to any caller, are closed to keys.
+      if (entry.auth !== 'workspace' || !entry.permission) return [403, 'API_KEY_NOT_ALLOWED'];
+      return GRANTS.member!.includes(rule) ? 'allowed' : [403, 'PERMISSION_DENIED'];
+    }
     if (rule.startsWith('platform.')) return caller === 'platform_admin' ? 'allowed' : [403, 'PERMISSION_DENIED'];
     const namesWorkspace = route.path.includes(':workspaceId') && !route.path.endsWith('/switch');
     if (entry.auth === 'workspace') {
@@ -210,7 +234,16 @@ describe('authorization matrix: every authenticated route × every kind of calle
     return GRANTS[caller]!.includes(rule) ? 'allowed' : [403, 'PERMISSION_DENIED'];
   }
 
-  const CALLERS: Caller[] = ['anonymous', 'admin', 'member', 'viewer', 'custom', 'other_workspace', 'platform_admin'];
+  const CALLERS: Caller[] = [
+    'anonymous',
+    'admin',
+    'member',
+    'viewer',
+    'custom',
+    'other_workspace',
+    'platform_admin',
+    'api_key',
+  ];
 
   test.each(CALLERS)('when %s calls every authenticated route, then each answers as the rules say', async (caller) => {
     const mismatches: string[] = [];
@@ -231,7 +264,9 @@ describe('authorization matrix: every authenticated route × every kind of calle
       const ok =
         want === 'allowed'
           ? res.status !== 401 &&
-            !['PERMISSION_DENIED', 'WORKSPACE_REQUIRED', 'WORKSPACE_NOT_ACTIVE'].includes(code ?? '')
+            !['PERMISSION_DENIED', 'WORKSPACE_REQUIRED', 'WORKSPACE_NOT_ACTIVE', 'API_KEY_NOT_ALLOWED'].includes(
+              code ?? '',
+            )
           : res.status === want[0] && code === want[1];
       if (!ok) mismatches.push(`${entry.key}: expected ${JSON.stringify(want)}, got ${res.status} ${code ?? ''}`);
     }

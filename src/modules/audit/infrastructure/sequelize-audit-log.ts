@@ -29,7 +29,10 @@ export class SequelizeAuditLog implements AuditLog {
           ip: context.ip ?? null,
           userAgent: context.userAgent?.slice(0, 512) ?? null,
           requestId: context.requestId ?? null,
-          metadata: JSON.stringify(entry.metadata ?? {}),
+          // An API key's entries say so: its id in actor_id matches no account.
+          metadata: JSON.stringify(
+            context.actorKind ? { ...entry.metadata, actorKind: context.actorKind } : (entry.metadata ?? {}),
+          ),
         },
         transaction: options.detached ? undefined : UnitOfWork.current(),
       },

@@ -57,6 +57,7 @@ export function build(f: Fixture) {
       f.clock,
       { for: async () => undefined },
       issuer,
+      { requiredFor: async () => false },
     ),
     refresh: new RefreshSession(f.sessions, f.users, f.tokens, f.settings, f.tx, f.audit, f.clock, issuer, events),
     logout: new Logout(f.sessions, f.tx, f.cache, events, f.audit, f.clock, issuer),

@@ -12,12 +12,13 @@ import {
   AccountInactiveError,
   EmailNotVerifiedError,
   InvalidCredentialsError,
+  SsoRequiredError,
 } from '../domain/errors';
 import type { UserLoggedIn } from '../domain/events';
 import { PASSWORD_MAX } from '../domain/password';
-import type { DefaultWorkspace, PasswordHasher } from '../domain/ports';
+import type { DefaultWorkspace, PasswordHasher, SsoPolicy } from '../domain/ports';
 import { SessionIssuer, type TokenPair } from './session-issuer.service';
-import { AUTH_SETTINGS, DEFAULT_WORKSPACE, PASSWORD_HASHER, type AuthSettings } from './tokens';
+import { AUTH_SETTINGS, DEFAULT_WORKSPACE, PASSWORD_HASHER, SSO_POLICY, type AuthSettings } from './tokens';
 
 export const loginInput = z.strictObject({
   email: z.string().max(254),
@@ -37,10 +38,13 @@ export class LoginUser {
     @Inject(TOKENS.clock) private readonly clock: Clock,
     @Inject(DEFAULT_WORKSPACE) private readonly defaultWorkspace: DefaultWorkspace,
     private readonly issuer: SessionIssuer,
+    @Inject(SSO_POLICY) private readonly sso: SsoPolicy,
   ) {}
 
   async execute(input: LoginInput): Promise<TokenPair & { user: User }> {
     const user = await this.findUser(input.email);
+    // Decided by the address's domain, before any password is tried: it says nothing of the account.
+    if (await this.sso.requiredFor(input.email)) return this.refuse('sso_required', user, new SsoRequiredError());
     // Unknown accounts still pay for one bcrypt comparison, so timing does not reveal them.
     const matches = await this.hasher.verify(input.password, user?.passwordHash ?? null);
     if (!user || !matches) return this.refuse('bad_credentials', user, new InvalidCredentialsError());

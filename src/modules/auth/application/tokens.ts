@@ -4,6 +4,7 @@ import type {
   EmailTokenRepository,
   PasswordHasher,
   SessionRepository,
+  SsoPolicy,
   TokenService,
 } from '../domain/ports';
 
@@ -25,3 +26,4 @@ export const EMAIL_TOKEN_REPOSITORY = new Token<EmailTokenRepository>('EmailToke
 export const TOKEN_SERVICE = new Token<TokenService>('TokenService');
 export const PASSWORD_HASHER = new Token<PasswordHasher>('PasswordHasher');
 export const DEFAULT_WORKSPACE = new Token<DefaultWorkspace>('DefaultWorkspace');
+export const SSO_POLICY = new Token<SsoPolicy>('SsoPolicy');

@@ -47,3 +47,10 @@ export class AccessTokenInvalidError extends UnauthorizedError {
     super(message, 'TOKEN_INVALID');
   }
 }
+
+/** The address belongs to a verified domain of a workspace that requires single sign-on. */
+export class SsoRequiredError extends ForbiddenError {
+  constructor() {
+    super('This account signs in through its organisation: use single sign-on', 'SSO_REQUIRED');
+  }
+}

@@ -65,6 +65,11 @@ export interface PasswordHasher {
   verify(password: string, hash: string | null): Promise<boolean>;
 }
 
+/** Whether an address must sign in through single sign-on (the sso module answers; never by default). */
+export interface SsoPolicy {
+  requiredFor(email: string): Promise<boolean>;
+}
+
 /** Which workspace a new session starts in; the workspace module provides it (none by default). */
 export interface DefaultWorkspace {
   for(userId: string): Promise<string | undefined>;

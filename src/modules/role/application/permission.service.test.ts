@@ -5,7 +5,7 @@ import type { PermissionReader } from '../domain/ports';
 import { PermissionDeniedError, PermissionService } from './permission.service';
 
 function setup() {
-  const grants = { workspace: ['members.read'], global: [] as string[] };
+  const grants = { workspace: ['members.read'], global: [] as string[], roles: ['roles.read'] };
   const reader: PermissionReader & { calls: number } = {
     calls: 0,
     async workspacePermissions() {
@@ -14,6 +14,9 @@ function setup() {
     },
     async globalPermissions() {
       return grants.global;
+    },
+    async rolePermissions(roleIds: string[]) {
+      return roleIds.length ? grants.roles : [];
     },
   };
   return { grants, reader, service: new PermissionService(reader, new DecisionCache(new MemoryCache())) };
@@ -64,5 +67,13 @@ describe('PermissionService', () => {
     grants.global = ['platform.users.manage'];
     expect(await service.effective(principal)).toEqual(['platform.users.manage']);
     expect(await inTenant(() => service.effective(principal))).toEqual(['members.read', 'platform.users.manage']);
+  });
+
+  test('when the caller is an API key, then only its roles grant anything, global roles never', async () => {
+    const { grants, service } = setup();
+    grants.global = ['platform.users.manage'];
+    const key = { userId: 'k1', workspaceId: 'w1', apiKey: { id: 'k1', prefix: '0123456789abcdef', roleIds: ['r1'] } };
+    expect(await inTenant(() => service.effective(key))).toEqual(['roles.read']);
+    expect(await service.effective(key)).toEqual([]);
   });
 });

@@ -29,7 +29,8 @@ export class PermissionService {
     @Inject(TOKENS.decisions) private readonly decisions: DecisionCache,
   ) {}
 
-  async effective(principal: Pick<Principal, 'userId' | 'workspaceId'>): Promise<string[]> {
+  async effective(principal: Pick<Principal, 'userId' | 'workspaceId' | 'apiKey'>): Promise<string[]> {
+    if (principal.apiKey) return this.ofApiKey(principal.apiKey, principal.workspaceId);
     // Workspace grants are read in the workspace's tenant scope only. A route without one (a
     // platform route called with a workspace token) gets the global grants alone, cached apart,
     // so it never caches an empty workspace set under the workspace's key.
@@ -49,12 +50,35 @@ export class PermissionService {
     return permissions;
   }
 
-  async require(principal: Pick<Principal, 'userId' | 'workspaceId'>, permission: string): Promise<void> {
+  /**
+   * An API key holds its roles' grants in its own workspace, nothing global. Cached under the
+   * workspace's version like a member's, so a change to one of its roles applies at once.
+   */
+  private async ofApiKey(key: NonNullable<Principal['apiKey']>, workspaceId: string | undefined): Promise<string[]> {
+    if (!workspaceId || !requestContext.current().tenantSchema) return [];
+    const cached = await this.decisions.read<string[]>(`perm:${workspaceId}:key:${key.id}`, [`perm:${workspaceId}`], {
+      ttlSeconds: TTL_SECONDS,
+    });
+    if (cached.value) return cached.value;
+    const permissions = [...new Set(await this.reader.rolePermissions(key.roleIds))].sort();
+    await this.decisions.write(cached, permissions);
+    return permissions;
+  }
+
+  /** What these roles of the current workspace grant together (an API key's, before it is created). */
+  async grantsOfRoles(roleIds: string[]): Promise<string[]> {
+    return [...new Set(await this.reader.rolePermissions(roleIds))].sort();
+  }
+
+  async require(principal: Pick<Principal, 'userId' | 'workspaceId' | 'apiKey'>, permission: string): Promise<void> {
     if (!(await this.effective(principal)).includes(permission)) throw new PermissionDeniedError(permission);
   }
 
   /** No escalation: the caller must hold every permission they are about to grant. */
-  async requireAll(principal: Pick<Principal, 'userId' | 'workspaceId'>, permissions: string[]): Promise<void> {
+  async requireAll(
+    principal: Pick<Principal, 'userId' | 'workspaceId' | 'apiKey'>,
+    permissions: string[],
+  ): Promise<void> {
     const mine = new Set(await this.effective(principal));
     const missing = permissions.find((p) => !mine.has(p));
     if (missing) throw new PermissionDeniedError(missing);

@@ -17,6 +17,8 @@ export const WORKSPACE_PERMISSIONS = {
   'audit.read': 'Read the workspace audit trail',
   'notifications.read': 'Read your notifications',
   'webhooks.manage': 'Create, change and delete webhook endpoints; read and retry their deliveries',
+  'apikeys.manage': 'Create, list and revoke the workspace API keys',
+  'sso.manage': 'Configure single sign-on and verify email domains',
 } as const;
 
 export const PLATFORM_PERMISSIONS = {

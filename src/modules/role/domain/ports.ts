@@ -6,6 +6,8 @@ export interface PermissionReader {
   workspacePermissions(userId: string): Promise<string[]>;
   /** Permissions of the user's global (platform) roles. */
   globalPermissions(userId: string): Promise<string[]>;
+  /** What these roles of the current tenant grant together (admin: all of them; unknown ids: nothing). */
+  rolePermissions(roleIds: string[]): Promise<string[]>;
 }
 
 /** Global (platform) roles held by users, in the public schema. */

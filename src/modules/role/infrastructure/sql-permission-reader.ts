@@ -5,6 +5,12 @@ import { tenantQuery } from '../../../core/infrastructure/database/tenant-query'
 import { grantsOf } from '../domain/permissions';
 import type { GlobalRoleStore, PermissionReader } from '../domain/ports';
 
+function grantsByRole(rows: { name: string; permission: string | null }[]): string[] {
+  const byRole = new Map<string, string[]>();
+  for (const r of rows) byRole.set(r.name, [...(byRole.get(r.name) ?? []), ...(r.permission ? [r.permission] : [])]);
+  return [...new Set([...byRole].flatMap(([name, stored]) => grantsOf(name, stored)))];
+}
+
 export class SqlPermissionReader implements PermissionReader {
   constructor(private readonly sequelize: Sequelize) {}
 
@@ -18,9 +24,19 @@ export class SqlPermissionReader implements PermissionReader {
        WHERE mr.user_id = :userId`,
       { userId },
     );
-    const byRole = new Map<string, string[]>();
-    for (const r of rows) byRole.set(r.name, [...(byRole.get(r.name) ?? []), ...(r.permission ? [r.permission] : [])]);
-    return [...new Set([...byRole].flatMap(([name, stored]) => grantsOf(name, stored)))];
+    return grantsByRole(rows);
+  }
+
+  async rolePermissions(roleIds: string[]): Promise<string[]> {
+    if (!requestContext.current().tenantSchema || roleIds.length === 0) return [];
+    const rows = await tenantQuery<{ name: string; permission: string | null }>(
+      this.sequelize,
+      `SELECT r.name, rp.permission FROM roles r
+       LEFT JOIN role_permissions rp ON rp.role_id = r.id
+       WHERE r.id = ANY(CAST(:roleIds AS uuid[]))`,
+      { roleIds: `{${roleIds.join(',')}}` },
+    );
+    return grantsByRole(rows);
   }
 
   async globalPermissions(userId: string): Promise<string[]> {
