@@ -217,6 +217,7 @@ describe('the durable outbox (pg-boss)', () => {
     expect(schedules).toEqual([
       { name: `${prefix}auth_purge_expired`, cron: '17 * * * *', timezone: 'UTC' },
       { name: `${prefix}outbox_purge_receipts`, cron: '23 3 * * *', timezone: 'UTC' },
+      { name: `${prefix}webhooks_purge_deliveries`, cron: '41 3 * * *', timezone: 'UTC' },
     ]);
   });
 

@@ -64,7 +64,11 @@ describe('tenant scope (UnitOfWork.runInTenant)', () => {
       expect.arrayContaining(['members', 'roles', 'member_roles', 'invitations', 'audit_events', 'schema_migrations']),
     );
     const applied = await uow.runInTenant(schema, () => createTenantMigrator(sequelize, schema, logger).executed());
-    expect(applied.map((m) => m.name)).toEqual(['20261124000000-tenant-base', '20261125000000-notifications']);
+    expect(applied.map((m) => m.name)).toEqual([
+      '20261124000000-tenant-base',
+      '20261125000000-notifications',
+      '20261204300000-webhooks',
+    ]);
   });
 
   test('when the scope commits or fails, then the pooled connection is back on the default search_path', async () => {

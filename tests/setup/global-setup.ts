@@ -40,6 +40,16 @@ export default async function globalSetup(): Promise<void> {
       { type: QueryTypes.SELECT },
     );
     for (const { nspname } of schemas) await sequelize.query(`DROP SCHEMA "${nspname}" CASCADE`);
+    // Every queue is a partition of pgboss.job (each test server has its own queues): dropping
+    // hundreds at once in one statement can exhaust the lock table ("out of shared memory").
+    const partitions = await sequelize.query<{ relname: string }>(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss'`,
+      { type: QueryTypes.SELECT },
+    );
+    for (const { relname } of partitions) {
+      await sequelize.query(`DROP TABLE IF EXISTS pgboss."${relname.replace(/"/g, '""')}" CASCADE`);
+    }
     await sequelize.query('DROP SCHEMA IF EXISTS pgboss CASCADE');
     await sequelize.query('DROP SCHEMA IF EXISTS public CASCADE');
     await sequelize.query('CREATE SCHEMA public');

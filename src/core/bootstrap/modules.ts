@@ -7,6 +7,7 @@ import { realtimeModule } from '../../modules/realtime/realtime.module';
 import { ssoModule } from '../../modules/sso/sso.module';
 import { roleModule } from '../../modules/role/role.module';
 import { userModule } from '../../modules/user/user.module';
+import { webhookModule } from '../../modules/webhook/webhook.module';
 import { workspaceModule } from '../../modules/workspace/workspace.module';
 import type { AppModule } from './module';
 
@@ -22,4 +23,5 @@ export const APP_MODULES: AppModule[] = [
   notificationModule,
   realtimeModule,
   lifecycleModule,
+  webhookModule,
 ];

@@ -110,6 +110,10 @@ export const envSchema = z.object({
   SMTP_USER: optionalText,
   SMTP_PASSWORD: optionalText,
   SMTP_SECURE: bool.default(false),
+
+  WEBHOOKS_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_RETRY_BASE_S: int(1, 86_400).default(30),
+  WEBHOOK_RETRY_WINDOW_S: int(1, 7 * 86_400).default(86_400),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -191,6 +195,17 @@ export interface Config {
     pollSeconds: number;
     retryLimit: number;
     retryDelaySeconds: number;
+  };
+  /** Outgoing webhooks (ADR 0015). */
+  webhooks: {
+    /** Allow endpoints on loopback, private, link-local and metadata addresses (tests, closed networks). */
+    allowPrivate: boolean;
+    /** The first retry waits this long; each next one twice as long (with jitter). */
+    retryBaseSeconds: number;
+    /** No retry starts later than this after the first attempt: then the delivery failed for good. */
+    retryWindowSeconds: number;
+    /** One attempt's bound, connection to last byte. */
+    timeoutMs: number;
   };
   /** Non-fatal findings made while loading, logged once the logger exists. */
   warnings: string[];
@@ -360,6 +375,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       pollSeconds: env.JOBS_POLL_INTERVAL_S,
       retryLimit: env.JOBS_RETRY_LIMIT,
       retryDelaySeconds: env.JOBS_RETRY_DELAY_S,
+    },
+    webhooks: {
+      allowPrivate: env.WEBHOOKS_ALLOW_PRIVATE,
+      retryBaseSeconds: env.WEBHOOK_RETRY_BASE_S,
+      retryWindowSeconds: env.WEBHOOK_RETRY_WINDOW_S,
+      timeoutMs: 10_000,
     },
     warnings,
   };

@@ -3,3 +3,9 @@ export interface Page<T> {
   items: T[];
   meta: { page: number; limit: number; total: number };
 }
+
+/** One page of a cursor-paginated list: `nextCursor` is null on the last page. */
+export interface CursorPage<T> {
+  items: T[];
+  meta: { limit: number; nextCursor: string | null };
+}

@@ -15,6 +15,13 @@ export const paginationMeta = z
   .object({ page: z.number().int(), limit: z.number().int(), total: z.number().int() })
   .openapi('PaginationMeta');
 
+export const cursorMeta = z
+  .object({
+    limit: z.number().int(),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as ?cursor= for the next page; null on the last' }),
+  })
+  .openapi('CursorMeta');
+
 /** Query parameters of every list route. */
 export const paginationQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -29,4 +36,8 @@ export function pageEnvelope<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), meta: paginationMeta });
 }
 
-export type { Page } from '../domain/page';
+export function cursorPageEnvelope<T extends z.ZodType>(item: T, meta: z.ZodType = cursorMeta) {
+  return z.object({ data: z.array(item), meta });
+}
+
+export type { CursorPage, Page } from '../domain/page';

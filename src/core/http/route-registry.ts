@@ -6,7 +6,7 @@ import type { Context, Middleware } from 'koa';
 import compose from 'koa-compose';
 import { koaBody } from 'koa-body';
 import { PayloadTooLargeError, ValidationError, type ErrorDetail } from '../errors/app-error';
-import { dataEnvelope, errorEnvelope, pageEnvelope, type Page } from './envelope';
+import { cursorPageEnvelope, dataEnvelope, errorEnvelope, pageEnvelope, type Page } from './envelope';
 import { isHealthProbe } from './health.routes';
 import { foldBareNullables } from './openapi-nullable';
 import type { AuthMode, RouteSpec, UploadedFile } from './route';
@@ -142,7 +142,14 @@ function responder(route: RouteSpec, verify: boolean): Respond {
       ctx.body = envelopeOf(result);
     };
   }
-  const envelope = response.paginated ? pageEnvelope(response.schema) : dataEnvelope(response.schema);
+  const envelope =
+    response.paginated && response.meta
+      ? cursorPageEnvelope(response.schema, response.meta)
+      : response.paginated === 'cursor'
+        ? cursorPageEnvelope(response.schema)
+        : response.paginated
+          ? pageEnvelope(response.schema)
+          : dataEnvelope(response.schema);
   let serialize: ((value: unknown) => string) | null | undefined;
   return (ctx, result) => {
     ctx.status = response.status;
@@ -370,9 +377,13 @@ export class RouteRegistry {
     const contentType = response.raw?.contentType ?? 'application/json';
     const successSchema = response.raw
       ? z.string()
-      : response.paginated
-        ? pageEnvelope(response.schema ?? z.unknown())
-        : dataEnvelope(response.schema ?? z.unknown());
+      : response.paginated && response.meta
+        ? cursorPageEnvelope(response.schema ?? z.unknown(), response.meta)
+        : response.paginated === 'cursor'
+          ? cursorPageEnvelope(response.schema ?? z.unknown())
+          : response.paginated
+            ? pageEnvelope(response.schema ?? z.unknown())
+            : dataEnvelope(response.schema ?? z.unknown());
     const errors = new Set([400, 429, 500, ...(route.errors ?? []), ...(route.auth === 'public' ? [] : [401])]);
     // Health probes are never counted (see isHealthProbe), so only the other routes carry the headers.
     const rateLimited = !isHealthProbe(this.fullPath(route));

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { z } from './zod';
-import type { Page } from './envelope';
+import type { CursorPage, Page } from './envelope';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -87,7 +87,10 @@ export interface RouteSpec<
     description: string;
     /** Schema of `data` (or of one item when `paginated`). */
     schema?: R;
-    paginated?: boolean;
+    /** true: `meta` is {page, limit, total}; 'cursor': `meta` is {limit, nextCursor} (?cursor=). */
+    paginated?: boolean | 'cursor';
+    /** The schema of `meta` of a paginated answer, when it is neither of the two above. */
+    meta?: z.ZodType;
     /** A raw body (no envelope) of this content type, such as the OpenAPI document or Swagger UI. */
     raw?: { contentType: string };
   };
@@ -98,7 +101,7 @@ export interface RouteSpec<
   hidden?: boolean;
 }
 
-export type RouteResult<R> = R extends z.ZodType ? z.input<R> | Page<z.input<R>> : unknown;
+export type RouteResult<R> = R extends z.ZodType ? z.input<R> | Page<z.input<R>> | CursorPage<z.input<R>> : unknown;
 
 /** Whether the route runs in a read-only tenant scope (see RouteSpec.readOnly). */
 export function isReadOnly(route: Pick<RouteSpec, 'method' | 'readOnly'>): boolean {

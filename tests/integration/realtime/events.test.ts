@@ -237,7 +237,10 @@ describe('realtime workspace events', () => {
       .send({ email: invitee.admin.email, role: 'member' });
     expect(invited.status).toBe(202);
 
-    // The handlers ran before the answer: anything pushed arrived before this later event.
+    // The notification takes two outbox jobs (notify, then push) that run in no set order with
+    // the others (each event also has a webhook fan-out job now): wait for it, then let a later
+    // event through so a second push, if there were one, would have arrived too.
+    await inviteeSocket.waitFor('notification:new');
     await barrier(inviteeSocket, invitee.admin.accessToken, invitee.ws.id);
     const pushed = inviteeSocket.payloads('notification:new');
     expect(pushed).toEqual([

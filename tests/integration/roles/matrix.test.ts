@@ -62,6 +62,17 @@ const RULES: Record<string, string> = {
   'put /workspaces/:workspaceId/roles/:roleId/permissions': 'roles.manage',
   'put /workspaces/:workspaceId/members/:userId/roles': 'roles.assign',
   'get /workspaces/:workspaceId/audit-events': 'audit.read',
+  'get /workspaces/:workspaceId/audit-events/export': 'audit.read',
+  'get /admin/audit-events': 'platform.audit.read',
+  'get /admin/audit-events/export': 'platform.audit.read',
+  'post /workspaces/:workspaceId/webhooks': 'webhooks.manage',
+  'get /workspaces/:workspaceId/webhooks': 'webhooks.manage',
+  'get /workspaces/:workspaceId/webhooks/:webhookId': 'webhooks.manage',
+  'put /workspaces/:workspaceId/webhooks/:webhookId': 'webhooks.manage',
+  'delete /workspaces/:workspaceId/webhooks/:webhookId': 'webhooks.manage',
+  'post /workspaces/:workspaceId/webhooks/:webhookId/rotate-secret': 'webhooks.manage',
+  'get /workspaces/:workspaceId/webhooks/:webhookId/deliveries': 'webhooks.manage',
+  'post /workspaces/:workspaceId/webhooks/:webhookId/deliveries/:deliveryId/retry': 'webhooks.manage',
   'post /workspaces/:workspaceId/api-keys': 'apikeys.manage',
   'get /workspaces/:workspaceId/api-keys': 'apikeys.manage',
   'delete /workspaces/:workspaceId/api-keys/:keyId': 'apikeys.manage',
@@ -91,6 +102,7 @@ const GRANTS: Record<string, string[]> = {
     'roles.manage',
     'roles.assign',
     'audit.read',
+    'webhooks.manage',
     'apikeys.manage',
     'sso.manage',
   ],
@@ -114,6 +126,9 @@ const BODIES: Record<string, () => object> = {
   'post /auth/logout': () => ({}),
   'put /users/me': () => ({ timezone: 'Europe/Paris' }),
   'patch /users/:id/status': () => ({ status: 'inactive' }),
+  // Refused as a private address (422) once authorized: nothing is created or called.
+  'post /workspaces/:workspaceId/webhooks': () => ({ url: 'http://127.0.0.1:9/x', eventTypes: ['workspace:updated'] }),
+  'put /workspaces/:workspaceId/webhooks/:webhookId': () => ({ enabled: false }),
 };
 
 /** Query strings that make a call valid, so an allowed caller passes validation. */

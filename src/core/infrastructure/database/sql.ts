@@ -84,3 +84,44 @@ export function clientOf(transaction: Transaction): Client {
 export function transactionExecutor(transaction: Transaction): SqlExecutor {
   return { executeSql: (text, values) => run(clientOf(transaction), text, values) };
 }
+
+/**
+ * Rows of a query read in batches through a server-side cursor, on a connection of the app's
+ * pool held for as long as the iteration lasts, in one REPEATABLE READ READ ONLY transaction (one
+ * snapshot): memory holds one batch whatever the result's size. Ending the iteration early
+ * (a consumer that stops, a client that goes away) rolls back and returns the connection.
+ */
+export async function* cursorRows<T extends object>(
+  sequelize: Sequelize,
+  sql: string,
+  values: unknown[],
+  batchSize = 1000,
+): AsyncGenerator<T[]> {
+  const pool = sequelize.connectionManager as unknown as PooledConnections;
+  const connection = await pool.getConnection();
+  let finished = false;
+  try {
+    await connection.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await connection.query(`DECLARE rows_out NO SCROLL CURSOR FOR ${sql}`, values);
+    for (;;) {
+      const { rows } = await connection.query<T>(`FETCH ${Math.trunc(batchSize)} FROM rows_out`);
+      if (rows.length === 0) break;
+      yield rows;
+      if (rows.length < batchSize) break;
+    }
+    await connection.query('COMMIT');
+    finished = true;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code && BROKEN.has(code)) (connection as Client & { _invalid?: boolean })._invalid = true;
+    throw err;
+  } finally {
+    if (!finished) {
+      // Stopped early or failed: end the transaction before the connection goes back to the pool.
+      await connection.query('ROLLBACK').catch(() => {
+        (connection as Client & { _invalid?: boolean })._invalid = true;
+      });
+    }
+    pool.releaseConnection(connection);
+  }
+}

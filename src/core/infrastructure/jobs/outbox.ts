@@ -12,6 +12,8 @@ export interface Job {
   data: object;
   /** A caller-chosen id (uuid): enqueueing the same id twice keeps one job. */
   id?: string;
+  /** Not run before this time (a handler's own retry schedule, such as a webhook's backoff). */
+  startAfter?: Date;
 }
 
 /**

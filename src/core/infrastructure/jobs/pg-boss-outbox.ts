@@ -149,6 +149,7 @@ export class PgBossOutbox implements Outbox, JobRegistry {
       id: job.id ?? randomUUID(),
       name: this.queue,
       data: { type: job.type, data: job.data } satisfies Envelope,
+      ...(job.startAfter ? { startAfter: job.startAfter } : {}),
     }));
     await this.boss.insert(rows, transaction ? { db: transactionExecutor(transaction) } : {});
     // Local workers need not wait for their next poll: wake them once the jobs are visible.

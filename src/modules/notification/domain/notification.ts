@@ -1,7 +1,12 @@
 import type { DomainEvent } from '../../../core/domain/domain-event';
 import type { Page } from '../../../core/domain/page';
 
-export const NOTIFICATION_TYPES = ['invitation.received', 'member.joined', 'roles.changed'] as const;
+export const NOTIFICATION_TYPES = [
+  'invitation.received',
+  'member.joined',
+  'roles.changed',
+  'webhook.disabled',
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** Plain values only: what the recipient may see, never a token or a secret. */

@@ -16,6 +16,7 @@ export const WORKSPACE_PERMISSIONS = {
   'roles.assign': 'Give members roles',
   'audit.read': 'Read the workspace audit trail',
   'notifications.read': 'Read your notifications',
+  'webhooks.manage': 'Create, change and delete webhook endpoints; read and retry their deliveries',
   'apikeys.manage': 'Create, list and revoke the workspace API keys',
   'sso.manage': 'Configure single sign-on and verify email domains',
 } as const;
@@ -23,6 +24,7 @@ export const WORKSPACE_PERMISSIONS = {
 export const PLATFORM_PERMISSIONS = {
   'platform.users.manage': 'Manage every user account (status, deletion)',
   'platform.workspaces.manage': 'Manage every workspace',
+  'platform.audit.read': 'Read and export the platform audit log',
 } as const;
 
 export type WorkspacePermission = keyof typeof WORKSPACE_PERMISSIONS;

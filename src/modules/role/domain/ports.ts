@@ -50,11 +50,20 @@ export interface AuditQuery {
   to?: Date;
   page: number;
   limit: number;
+  /** Keyset: only events older than this position (then `page` is 1). */
+  after?: AuditPosition | null;
+}
+
+/** Where an event sits in the trail: its time to the microsecond (ISO text) and its id. */
+export interface AuditPosition {
+  at: string;
+  id: string;
 }
 
 export interface AuditEventView {
   id: string;
   at: Date;
+  position: AuditPosition;
   actorId: string | null;
   action: string;
   targetType: string | null;

@@ -1,4 +1,7 @@
 import type { ContainerInstance } from 'typedi';
+import { TOKENS } from '../../../core/bootstrap/tokens';
+import { ValidationError } from '../../../core/errors/app-error';
+import { CursorCodec } from '../../../core/http/cursor';
 import { principalOf } from '../../../core/http/principal';
 import { defineRoute, type RouteSpec } from '../../../core/http/route';
 import { z } from '../../../core/http/zod';
@@ -55,12 +58,26 @@ const auditEventView = z
   })
   .openapi('AuditEvent');
 
+const auditPageMeta = z
+  .object({
+    page: z.number().int().optional().openapi({ description: 'Page mode only' }),
+    limit: z.number().int(),
+    total: z.number().int().optional().openapi({ description: 'Page mode only' }),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as ?cursor= for the next page; null on the last' }),
+  })
+  .openapi('AuditPageMeta');
+const auditPosition = z.strictObject({
+  t: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
+  id: z.uuid(),
+});
+
 const inWorkspace = z.strictObject({ workspaceId: z.uuid() });
 const byRole = z.strictObject({ workspaceId: z.uuid(), roleId: z.uuid() });
 const byMember = z.strictObject({ workspaceId: z.uuid(), userId: z.uuid() });
 
 export function roleRoutes(container: ContainerInstance): RouteSpec[] {
   const roles = () => container.get(ManageRoles);
+  const cursors = new CursorCodec(container.get(TOKENS.config).auth.dataEncryptionKey, 'audit-cursor');
   return [
     defineRoute({
       method: 'get',
@@ -153,15 +170,41 @@ export function roleRoutes(container: ContainerInstance): RouteSpec[] {
       method: 'get',
       path: '/workspaces/:workspaceId/audit-events',
       tags: ['Roles'],
-      summary: 'The workspace audit trail (filters: actor, action, from, to)',
+      summary: 'The workspace audit trail, newest first (filters: actor, action, from, to)',
+      description:
+        'By page (`page`, `limit`; meta has `page`, `limit`, `total`) or by cursor: pass `meta.nextCursor` as ' +
+        '`?cursor=` (not with `page`) for the next page; null on the last. An altered cursor is a 400 `INVALID_CURSOR`.',
       auth: 'workspace',
       permission: 'audit.read',
       request: { params: inWorkspace, query: auditQuery },
-      response: { status: 200, description: 'A page of events', schema: auditEventView, paginated: true },
+      response: {
+        status: 200,
+        description: 'A page of events',
+        schema: auditEventView,
+        paginated: true,
+        meta: auditPageMeta,
+      },
       errors: [403, 404],
       handler: async ({ query }) => {
-        const page = await container.get(ListAuditEvents).execute(query);
-        return { items: page.items.map((e) => ({ ...e, at: e.at.toISOString() })), meta: page.meta };
+        const { cursor, ...filters } = query;
+        if (cursor && filters.page !== undefined) {
+          throw new ValidationError('Send either page or cursor', [
+            { path: 'query.page', message: 'page cannot be combined with cursor', code: 'invalid_combination' },
+          ]);
+        }
+        const after = cursor ? cursors.decode(cursor, auditPosition) : null;
+        const page = await container
+          .get(ListAuditEvents)
+          .execute({ ...filters, after: after ? { at: after.t, id: after.id } : null });
+        return {
+          items: page.items.map(({ position: _position, ...e }) => ({ ...e, at: e.at.toISOString() })),
+          meta: {
+            page: page.page,
+            limit: page.limit,
+            total: page.total,
+            nextCursor: page.next ? cursors.encode({ t: page.next.at, id: page.next.id }) : null,
+          },
+        };
       },
     }),
     defineRoute({

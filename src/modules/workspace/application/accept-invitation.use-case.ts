@@ -9,7 +9,7 @@ import { z } from '../../../core/http/zod';
 import { AUDIT_LOG, type AuditLog } from '../../audit/audit.public';
 import { TOKEN_SERVICE, type TokenService } from '../../auth/auth.public';
 import { USER_REPOSITORY, UserNotFoundError, type UserRepository } from '../../user/user.public';
-import type { MemberJoined } from '../domain/events';
+import type { InvitationAccepted, MemberJoined } from '../domain/events';
 import { InvitationInvalidError } from '../domain/invitation';
 import type { TenantInvitations, TenantMembers, WorkspaceDirectory } from '../domain/ports';
 import { TENANT_INVITATIONS, TENANT_MEMBERS, WORKSPACE_DIRECTORY } from './tokens';
@@ -47,6 +47,14 @@ export class AcceptInvitation {
       await this.members.add(user.id, invitation.roleName);
       await this.directory.addMembership(workspace.id, user.id);
       await this.audit.record({ action: 'member.joined', actorId: user.id, targetType: 'user', targetId: user.id });
+      await this.events.publish<InvitationAccepted>(
+        domainEvent('InvitationAccepted', {
+          workspaceId: workspace.id,
+          invitationId: invitation.id,
+          userId: user.id,
+          role: invitation.roleName,
+        }),
+      );
       await this.events.publish<MemberJoined>(
         domainEvent('MemberJoined', { workspaceId: workspace.id, userId: user.id }),
       );

@@ -6,3 +6,8 @@ export type WorkspaceDeleted = DomainEvent<'WorkspaceDeleted', { workspaceId: st
 export type MemberJoined = DomainEvent<'MemberJoined', { workspaceId: string; userId: string }>;
 export type MemberRemoved = DomainEvent<'MemberRemoved', { workspaceId: string; userId: string; by: string }>;
 export type MemberInvited = DomainEvent<'MemberInvited', { workspaceId: string; email: string; role: string }>;
+/** An invitation was accepted: its invitee is now a member (MemberJoined follows in the same transaction). */
+export type InvitationAccepted = DomainEvent<
+  'InvitationAccepted',
+  { workspaceId: string; invitationId: string; userId: string; role: string }
+>;

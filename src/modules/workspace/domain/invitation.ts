@@ -43,6 +43,10 @@ export class Invitation {
     return new Invitation({ ...props });
   }
 
+  get id(): string {
+    return this.props.id;
+  }
+
   get roleName(): string {
     return this.props.roleName;
   }
