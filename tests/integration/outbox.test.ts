@@ -276,4 +276,14 @@ describe('the durable outbox (pg-boss)', () => {
       Array.from({ length: 4 }, () => 'started'),
     );
   }, 60_000);
+
+  test('when a server stops right after starting, then its idle workers end at once instead of sitting out their poll', async () => {
+    // Stopped at once, the workers' first fetches are still in flight: each must see the stop when
+    // it returns, not start a fresh wait (2 s for the outbox, 30 s for the periodic queues) that
+    // only the 5 s bound of stop() would end.
+    const quick = await startTestServer({ JOBS_POLL_INTERVAL_S: '300' });
+    const started = Date.now();
+    await quick.stop();
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
 });

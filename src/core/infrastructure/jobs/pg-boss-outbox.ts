@@ -295,6 +295,9 @@ export class PgBossOutbox implements Outbox, JobRegistry {
 
   /** Waits for the poll interval, or less when wake() is called (a job was enqueued here, or stop()). */
   private idle(ms: number): Promise<void> {
+    // stop() wakes the idle loops once; a loop whose fetch was in flight then must not start a
+    // fresh wait (30 s for the periodic queues), or every stop would sit out its whole bound.
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
