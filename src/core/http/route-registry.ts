@@ -345,7 +345,10 @@ export class RouteRegistry {
     registry.registerComponent('securitySchemes', 'bearerAuth', {
       type: 'http',
       scheme: 'bearer',
-      bearerFormat: 'JWT',
+      bearerFormat: 'JWT or tak_ API key',
+      description:
+        'An access token (a JWT from POST /auth/login, /auth/refresh-token or a workspace switch), or a ' +
+        "workspace API key (`tak_<prefix>_<secret>`), accepted only on that workspace's routes that declare a permission",
     });
     for (const [name, description] of Object.entries(RATE_LIMIT_HEADERS)) {
       registry.registerComponent('headers', name, { description, schema: { type: 'integer', minimum: 0 } });
