@@ -108,6 +108,8 @@ export async function explainFailure<T>(processes: Spawned[], body: () => Promis
     return await body();
   } catch (err) {
     const outputs = processes.map((p) => `--- output of ${p.name} (pid ${p.child.pid}) ---\n${p.output() || '(none)'}`);
+    // A process left running would keep jest from exiting after the failure is reported.
+    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     if (err instanceof Error) {
       err.message = `${err.message}\n\n${outputs.join('\n')}`;
       throw err;
