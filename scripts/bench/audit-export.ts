@@ -2,17 +2,14 @@
 // audit trail of that many events (NDJSON and CSV), beside the same export of a tenth and of
 // three times as many. Bounded memory: the peak does not grow with the trail. See docs/performance.md.
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { verifiedOwner } from './lib';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { TOKENS } from '../../src/core/bootstrap/tokens';
 import { loadConfig } from '../../src/core/config/config';
 import { createLogger } from '../../src/core/logger';
 import { openRuntime } from '../../src/server';
-import { PASSWORD_HASHER } from '../../src/modules/auth/auth.public';
-import { Email, USER_REPOSITORY, User } from '../../src/modules/user/user.public';
 import { CreateWorkspace } from '../../src/modules/workspace/application/create-workspace.use-case';
 import { apiEnv, benchDatabase, httpReady, machine, ROOT, startProcess, table, writeResults } from './lib';
 
@@ -77,17 +74,8 @@ async function main() {
   let api: Awaited<ReturnType<typeof startProcess>> | undefined;
   try {
     const { container } = runtime;
-    const email = `owner-${randomBytes(4).toString('hex')}@example.com`;
-    const now = container.get(TOKENS.clock).now();
-    const owner = User.register({
-      id: randomUUID(),
-      email: Email.create(email),
-      name: 'Audit Owner',
-      passwordHash: await container.get(PASSWORD_HASHER).hash(PASSWORD),
-      now,
-    });
-    owner.verifyEmail(now);
-    await container.get(USER_REPOSITORY).create(owner);
+    const owner = await verifiedOwner(container, 'Audit Owner', PASSWORD);
+    const { email } = owner;
     const ws = await container
       .get(CreateWorkspace)
       .execute({ name: 'Audited', ownerId: owner.id, byPlatformAdmin: true });

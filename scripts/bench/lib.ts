@@ -1,5 +1,9 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ContainerInstance } from 'typedi';
+import { TOKENS } from '../../src/core/bootstrap/tokens';
+import { PASSWORD_HASHER } from '../../src/modules/auth/auth.public';
+import { Email, USER_REPOSITORY, User } from '../../src/modules/user/user.public';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -241,4 +245,24 @@ export function machine() {
     database: process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL ? 'configured server' : 'embedded',
     redis: Boolean(process.env.REDIS_URL),
   };
+}
+
+/** A verified account to own the bench's workspaces, created through the app's own repository. */
+export async function verifiedOwner(
+  container: ContainerInstance,
+  name: string,
+  password: string,
+): Promise<{ id: string; email: string }> {
+  const email = `owner-${randomBytes(4).toString('hex')}@example.com`;
+  const now = container.get(TOKENS.clock).now();
+  const owner = User.register({
+    id: randomUUID(),
+    email: Email.create(email),
+    name,
+    passwordHash: await container.get(PASSWORD_HASHER).hash(password),
+    now,
+  });
+  owner.verifyEmail(now);
+  await container.get(USER_REPOSITORY).create(owner);
+  return { id: owner.id, email };
 }

@@ -1,20 +1,18 @@
 // npm run bench:tenants -- --tenants 1000: provisioning, migrating and reading at many tenants,
 // each beside the raw cost measured in the same run. See docs/performance.md.
 import 'reflect-metadata';
+import { verifiedOwner } from './lib';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { TOKENS } from '../../src/core/bootstrap/tokens';
 import { loadConfig } from '../../src/core/config/config';
 import { SchemaName } from '../../src/core/domain/schema-name';
 import { createLogger } from '../../src/core/logger';
 import { openRuntime } from '../../src/server';
-import { PASSWORD_HASHER } from '../../src/modules/auth/auth.public';
-import { Email, USER_REPOSITORY, User } from '../../src/modules/user/user.public';
 import { CreateWorkspace } from '../../src/modules/workspace/application/create-workspace.use-case';
 import { apiEnv, benchDatabase, httpReady, machine, measure, ROOT, startProcess, table, writeResults } from './lib';
 
@@ -70,17 +68,8 @@ async function main() {
   let api: Awaited<ReturnType<typeof startProcess>> | undefined;
   try {
     const { container } = runtime;
-    const email = `owner-${randomBytes(4).toString('hex')}@example.com`;
-    const now = container.get(TOKENS.clock).now();
-    const owner = User.register({
-      id: randomUUID(),
-      email: Email.create(email),
-      name: 'Tenant Owner',
-      passwordHash: await container.get(PASSWORD_HASHER).hash(PASSWORD),
-      now,
-    });
-    owner.verifyEmail(now);
-    await container.get(USER_REPOSITORY).create(owner);
+    const owner = await verifiedOwner(container, 'Tenant Owner', PASSWORD);
+    const { email } = owner;
     const provision = container.get(CreateWorkspace);
     const workspaces: string[] = [];
     const durations: number[] = [];
