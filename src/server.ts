@@ -66,13 +66,13 @@ export async function openRuntime(config: Config, options: StartOptions = {}): P
   const resources = new Resources();
   try {
     resources.database = await openDatabase(config, logger);
-    const { sequelize } = resources.database;
+    const { sequelize, shards } = resources.database;
     if (config.database.migrateOnStart) {
-      logger.info({ applied: await migratePublicSchema(sequelize, logger) }, 'public migrations up to date');
-    }
+      logger.info({ applied: await migratePublicSchema(sequelize, logger, shards) }, 'public migrations up to date');
+    } else await shards.prepare(logger);
     resources.redis = config.redis ? await connectRedis(config.redis, logger) : null;
     const container = createContainer(
-      { config, logger, sequelize, redis: resources.redis },
+      { config, logger, sequelize, shards, redis: resources.redis },
       options.modules ?? APP_MODULES,
     );
     resources.container = container;

@@ -8,6 +8,7 @@ import { docsRoutes } from '../http/docs.routes';
 import { healthRoutes, type HealthCheck } from '../http/health.routes';
 import { metricsRoutes } from '../http/metrics.routes';
 import { RouteRegistry, type Guards } from '../http/route-registry';
+import { Shards } from '../infrastructure/database/shards';
 import { UnitOfWork } from '../infrastructure/database/unit-of-work';
 import { emailDeliveryHandler, emailSealer, EMAIL_JOB, OutboxMailer } from '../infrastructure/email/outbox-mailer';
 import { createEmailTransport } from '../infrastructure/email/nodemailer-transport';
@@ -35,6 +36,8 @@ export interface Infrastructure {
   config: Config;
   logger: Logger;
   sequelize: Sequelize;
+  /** The tenant databases (TENANT_DATABASES); only the main one when absent. */
+  shards?: Shards;
   redis: Redis | null;
 }
 
@@ -47,18 +50,20 @@ const RECEIPT_RETENTION_MS = 30 * 86_400_000;
  */
 export function createContainer(infra: Infrastructure, modules: AppModule[]): ContainerInstance {
   const { config, logger, sequelize, redis } = infra;
+  const shards = infra.shards ?? Shards.single(sequelize);
   const container = Container.of(randomUUID());
   container.set(TOKENS.config, config);
   container.set(TOKENS.logger, logger);
   container.set(TOKENS.sequelize, sequelize);
+  container.set(TOKENS.shards, shards);
   container.set(TOKENS.redis, redis);
   const { cache, decisions } = createCaches(config, redis, logger);
   container.set(TOKENS.cache, cache);
   container.set(TOKENS.decisions, decisions);
   container.set(TOKENS.clock, systemClock);
-  const transactions = new UnitOfWork(sequelize, (outcome, seconds) => metrics.tenantTransaction(outcome, seconds));
-  const outbox = new PgBossOutbox(sequelize, config.jobs, logger, (type) => metrics.jobFailed(type));
-  const receipts = new JobReceipts(sequelize, transactions);
+  const transactions = new UnitOfWork(shards, (outcome, seconds) => metrics.tenantTransaction(outcome, seconds));
+  const outbox = new PgBossOutbox(shards, config.jobs, logger, (type) => metrics.jobFailed(type));
+  const receipts = new JobReceipts(shards, transactions);
   const sealer = emailSealer(config.auth.refreshTokenSecret);
   outbox.handle(EMAIL_JOB, emailDeliveryHandler(receipts, createEmailTransport(config.email, logger), sealer));
   outbox.every('outbox.purge-receipts', '23 3 * * *', async () => {
@@ -92,6 +97,10 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   modules.forEach((module) => module.register?.(container));
 
   const checks: HealthCheck[] = [{ name: 'database', check: () => pingDatabase(sequelize) }];
+  // Each extra tenant database: its tenants are unreachable while it is down.
+  for (const shard of shards.all().slice(1)) {
+    checks.push({ name: `database:${shard.name}`, check: () => pingDatabase(shard.sequelize) });
+  }
   if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis) });
   const registry = new RouteRegistry(
     config.api.basePath,

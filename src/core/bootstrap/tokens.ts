@@ -7,6 +7,7 @@ import type { Guards } from '../http/route-registry';
 import type { RouteRegistry } from '../http/route-registry';
 import type { Cache } from '../infrastructure/cache/cache';
 import type { DecisionCache } from '../infrastructure/cache/decision-cache';
+import type { Shards } from '../infrastructure/database/shards';
 import type { TenantScopes } from '../infrastructure/database/unit-of-work';
 import type { Mailer } from '../infrastructure/email/email';
 import type { EventBus } from '../infrastructure/events/event-bus';
@@ -22,6 +23,8 @@ export const TOKENS = {
   logger: new Token<Logger>('Logger'),
   clock: new Token<Clock>('Clock'),
   sequelize: new Token<Sequelize>('Sequelize'),
+  /** The databases that hold tenant schemas: the main one (`sequelize`) and TENANT_DATABASES. */
+  shards: new Token<Shards>('Shards'),
   /** null when no Redis is configured. */
   redis: new Token<Redis | null>('Redis'),
   cache: new Token<Cache>('Cache'),

@@ -61,6 +61,21 @@ export const envSchema = z.object({
   DB_MIGRATE_ON_START: bool.default(true),
   EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
   TENANT_MIGRATIONS_DIR: z.string().optional(),
+  TENANT_DATABASES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => parseTenantDatabases(value ?? '', ctx)),
+  TENANT_PLACEMENT: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined
+        ? null
+        : value
+            .split(',')
+            .map((name) => name.trim())
+            .filter(Boolean),
+    ),
   EMBEDDED_PG_PORT: int(1, 65535).default(54329),
 
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -127,6 +142,10 @@ export interface DatabaseConfig {
   embedded: { dir: string; port: number };
   /** Folder of tenant migrations; default tenants/migrations (compiled in dist). */
   tenantMigrationsDir: string | null;
+  /** Extra databases that hold tenant schemas (shards), by name; the main database is shard `main`. */
+  shards: { name: string; url: string }[];
+  /** The databases new tenants may be placed on (least loaded first); null: all of them. */
+  placement: string[] | null;
 }
 
 export interface Config {
@@ -221,6 +240,36 @@ export class ConfigError extends Error {
 const SECRET_MIN_LENGTH = 32;
 const SECRETS = ['JWT_SECRET', 'REFRESH_TOKEN_SECRET', 'DATA_ENCRYPTION_KEY'] as const;
 
+const SHARD_NAME = /^[a-z][a-z0-9_]{0,29}$/;
+
+/**
+ * `TENANT_DATABASES=eu2=postgres://…,eu3=postgres://…`: named, because the directory records a
+ * tenant's shard by name and a list read by position would silently re-point tenants when an
+ * entry is removed. `main` is the main database's own name.
+ */
+function parseTenantDatabases(value: string, ctx: z.RefinementCtx): { name: string; url: string }[] {
+  const shards: { name: string; url: string }[] = [];
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const name = at > 0 ? entry.slice(0, at) : '';
+    const url = entry.slice(at + 1);
+    if (!SHARD_NAME.test(name) || name === 'main') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `each entry is name=postgres://… with a name of a-z, 0-9 and _ other than "main" (got "${name || entry.slice(0, 20)}")`,
+      });
+    } else if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) {
+      ctx.addIssue({ code: 'custom', message: `the URL of shard "${name}" must be postgres://…` });
+    } else if (shards.some((s) => s.name === name)) {
+      ctx.addIssue({ code: 'custom', message: `shard "${name}" is named twice` });
+    } else shards.push({ name, url });
+  }
+  return shards;
+}
+
 function databaseUrl(env: Env): string | null {
   if (env.DATABASE_URL) return env.DATABASE_URL;
   if (!env.DB_HOST) return null;
@@ -269,6 +318,10 @@ function crossFieldProblems(env: Env): string[] {
   if (env.NODE_ENV === 'production' && env.BCRYPT_ROUNDS < 12)
     problems.push('BCRYPT_ROUNDS: must be at least 12 in production');
   if (env.DB_POOL_MIN > env.DB_POOL_MAX) problems.push('DB_POOL_MIN: must not exceed DB_POOL_MAX');
+  const databases = ['main', ...env.TENANT_DATABASES.map((s) => s.name)];
+  const unknown = (env.TENANT_PLACEMENT ?? []).filter((name) => !databases.includes(name));
+  if (unknown.length > 0 || env.TENANT_PLACEMENT?.length === 0)
+    problems.push(`TENANT_PLACEMENT: names ${databases.join(', ')} only (got ${env.TENANT_PLACEMENT?.join(', ')})`);
   // Caches, revocations, rate limits and socket events are per process without Redis.
   if (env.WEB_CONCURRENCY > 1 && !env.REDIS_URL && !env.REDIS_HOST)
     problems.push('WEB_CONCURRENCY: more than one worker needs Redis (REDIS_URL or REDIS_HOST) to share state');
@@ -326,6 +379,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       migrateOnStart: env.DB_MIGRATE_ON_START,
       embedded: { dir: path.resolve(PROJECT_ROOT, env.EMBEDDED_PG_DIR), port: env.EMBEDDED_PG_PORT },
       tenantMigrationsDir: env.TENANT_MIGRATIONS_DIR ? path.resolve(PROJECT_ROOT, env.TENANT_MIGRATIONS_DIR) : null,
+      shards: env.TENANT_DATABASES,
+      placement: env.TENANT_PLACEMENT,
     },
     redis: redis
       ? { url: redis, keyPrefix: env.REDIS_KEY_PREFIX, nearCacheMaxEntries: env.NEAR_CACHE_MAX_ENTRIES }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 
 /** What the current request (or job) carries implicitly: who, from where, in which transaction. */
 export interface RequestContext {
@@ -9,7 +9,16 @@ export interface RequestContext {
   actorId?: string;
   /** Set when the actor is not a person: an API key (actorId is then the key's id). */
   actorKind?: 'api_key';
+  /** The transaction on the main database: the shared `public` tables (directory, audit, users). */
   transaction?: Transaction;
+  /**
+   * The tenant's own transaction, on the database that holds its schema. The same object as
+   * `transaction` when that is the main database; on another shard (ADR 0012) a second
+   * transaction, which commits after the main one.
+   */
+  tenantTransaction?: Transaction;
+  /** The database that holds the current tenant's schema (its pool serves read-only scopes). */
+  tenantDatabase?: Sequelize;
   /** Set while the request is scoped to a tenant schema (in a transaction, or read-only). */
   tenantSchema?: string;
   /**

@@ -100,7 +100,24 @@ export class ServiceUnavailableError extends AppError {
     message = 'The service is temporarily unavailable',
     code = 'SERVICE_UNAVAILABLE',
     details?: ErrorDetail[],
+    public readonly retryAfterSeconds?: number,
   ) {
     super(code, message, details);
+  }
+}
+
+/**
+ * A workspace that is being moved to another database (its writes are frozen for the copy), or
+ * whose schema was just moved away from under a request routed before the switch. Nothing was
+ * read or written: the client retries after the delay and reaches the workspace where it is now.
+ */
+export class TenantMovingError extends ServiceUnavailableError {
+  constructor(retryAfterSeconds = 2) {
+    super(
+      'The workspace is being moved to another database; retry shortly',
+      'TENANT_MOVING',
+      undefined,
+      retryAfterSeconds,
+    );
   }
 }

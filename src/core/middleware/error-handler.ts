@@ -1,5 +1,11 @@
 import type { Context, Middleware } from 'koa';
-import { AppError, type ErrorDetail, type ErrorKind, RateLimitError } from '../errors/app-error';
+import {
+  AppError,
+  type ErrorDetail,
+  type ErrorKind,
+  RateLimitError,
+  ServiceUnavailableError,
+} from '../errors/app-error';
 import '../http/context';
 
 /** The one table from error kinds to HTTP statuses. */
@@ -89,10 +95,9 @@ const CONFLICT_NAMES = new Set(['SequelizeUniqueConstraintError', 'SequelizeFore
 
 function describe(err: unknown): ErrorBody | null {
   if (err instanceof AppError) {
-    const headers =
-      err instanceof RateLimitError && err.retryAfterSeconds !== undefined
-        ? { 'Retry-After': String(err.retryAfterSeconds) }
-        : undefined;
+    const retryAfter =
+      err instanceof RateLimitError || err instanceof ServiceUnavailableError ? err.retryAfterSeconds : undefined;
+    const headers = retryAfter !== undefined ? { 'Retry-After': String(retryAfter) } : undefined;
     return {
       status: STATUS_BY_KIND[err.kind],
       code: err.code,

@@ -11,7 +11,7 @@ export const auditModule: AppModule = {
   register: (container) => {
     const sequelize = container.get(TOKENS.sequelize);
     container.set(AUDIT_LOG, new SequelizeAuditLog(sequelize));
-    container.set(AUDIT_TRAIL, new PgAuditTrail(sequelize));
+    container.set(AUDIT_TRAIL, new PgAuditTrail(container.get(TOKENS.shards)));
   },
   routes: auditRoutes,
 };

@@ -41,7 +41,7 @@ export const webhookModule: AppModule = {
     );
     container.set(WEBHOOK_SECRETS, Sealer.fromSecret(config.auth.dataEncryptionKey, 'webhook-signing-secret'));
     container.set(WEBHOOK_TENANTS, new SqlTenantLocator(container.get(TOKENS.sequelize)));
-    container.set(WEBHOOK_RETENTION, new SqlDeliveryRetention(container.get(TOKENS.sequelize)));
+    container.set(WEBHOOK_RETENTION, new SqlDeliveryRetention(container.get(TOKENS.shards)));
     container.set(WEBHOOK_RETRY_POLICY, {
       baseSeconds: config.webhooks.retryBaseSeconds,
       windowSeconds: config.webhooks.retryWindowSeconds,

@@ -24,7 +24,10 @@ export const workspaceModule: AppModule = {
   register: (container) => {
     const config = container.get(TOKENS.config);
     const sequelize = container.get(TOKENS.sequelize);
-    const directory = new SqlWorkspaceDirectory(sequelize);
+    const directory = new SqlWorkspaceDirectory(
+      sequelize,
+      config.database.placement ?? container.get(TOKENS.shards).names(),
+    );
     container.set(WORKSPACE_SETTINGS, {
       maxOwnedPerUser: config.workspaces.maxOwnedPerUser,
       invitationTtlSeconds: 7 * 86_400,
@@ -34,7 +37,7 @@ export const workspaceModule: AppModule = {
     container.set(TENANT_MEMBERS, new SqlTenantMembers(sequelize));
     container.set(TENANT_INVITATIONS, new SqlTenantInvitations(sequelize));
     const schemas = new SqlTenantSchemas(
-      sequelize,
+      container.get(TOKENS.shards),
       container.get(TOKENS.logger),
       config.database.tenantMigrationsDir ?? undefined,
     );

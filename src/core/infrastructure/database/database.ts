@@ -4,9 +4,12 @@ import type { Logger } from '../../logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { createPublicMigrator, withMigrationLock } from './migrator';
 import { createSequelize } from './sequelize';
+import { Shards } from './shards';
 
 export interface Database {
   sequelize: Sequelize;
+  /** The main database and the extra tenant databases (TENANT_DATABASES), each with its pool. */
+  shards: Shards;
   /** True when this process started its own embedded PostgreSQL. */
   embedded: boolean;
   close(): Promise<void>;
@@ -29,23 +32,30 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     url = embedded.url;
   }
   const sequelize = createSequelize(url, config.database);
+  let shards: Shards | null = null;
   const close = async () => {
+    await shards?.close();
     await sequelize.close();
     await embedded?.stop();
   };
   try {
     await sequelize.authenticate();
+    shards = await Shards.open(sequelize, config.database);
   } catch (err) {
     await close();
     throw err;
   }
-  return { sequelize, embedded: embedded !== null, close };
+  return { sequelize, shards, embedded: embedded !== null, close };
 }
 
-/** Applies pending public migrations under an advisory lock; returns the names applied. */
-export async function migratePublicSchema(sequelize: Sequelize, logger: Logger): Promise<string[]> {
+/**
+ * Applies pending public migrations under an advisory lock, then brings the extra tenant
+ * databases' public schema up to date (Shards.prepare); returns the names applied.
+ */
+export async function migratePublicSchema(sequelize: Sequelize, logger: Logger, shards?: Shards): Promise<string[]> {
   const applied = await withMigrationLock(sequelize, 'public-migrations', () =>
     createPublicMigrator(sequelize, logger).up(),
   );
+  await shards?.prepare(logger);
   return applied.map((m) => m.name);
 }

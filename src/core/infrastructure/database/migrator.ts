@@ -54,7 +54,7 @@ export function createMigrator(options: MigratorOptions): Umzug<MigrationContext
       queryInterface: sequelize.getQueryInterface(),
       sequelize,
       schema,
-      query: (sql, replacements) => sequelize.query(sql, { replacements, transaction: UnitOfWork.current() }),
+      query: (sql, replacements) => sequelize.query(sql, { replacements, transaction: UnitOfWork.tenant() }),
     },
     storage:
       options.storage ??
@@ -111,7 +111,7 @@ class SqlMigrationStorage implements UmzugStorage {
   ) {}
 
   async executed(): Promise<string[]> {
-    const transaction = UnitOfWork.current();
+    const transaction = UnitOfWork.tenant();
     await this.sequelize.query(`CREATE TABLE IF NOT EXISTS ${this.table} (${this.columns})`, { transaction });
     const rows = await this.sequelize.query<{ name: string }>(`SELECT name FROM ${this.table} ORDER BY name`, {
       type: QueryTypes.SELECT,
@@ -123,14 +123,14 @@ class SqlMigrationStorage implements UmzugStorage {
   async logMigration({ name }: { name: string }): Promise<void> {
     await this.sequelize.query(`INSERT INTO ${this.table} (name) VALUES (:name)`, {
       replacements: { name },
-      transaction: UnitOfWork.current(),
+      transaction: UnitOfWork.tenant(),
     });
   }
 
   async unlogMigration({ name }: { name: string }): Promise<void> {
     await this.sequelize.query(`DELETE FROM ${this.table} WHERE name = :name`, {
       replacements: { name },
-      transaction: UnitOfWork.current(),
+      transaction: UnitOfWork.tenant(),
     });
   }
 }

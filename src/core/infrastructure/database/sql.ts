@@ -23,7 +23,7 @@ export async function selectRows<T extends object>(
   sql: string,
   replacements: Record<string, unknown>,
 ): Promise<T[]> {
-  const { transaction } = requestContext.current();
+  const transaction = transactionOn(sequelize);
   if (transaction) return sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction });
   const text = injectReplacements(sql, (sequelize as unknown as { dialect: never }).dialect, replacements);
   const pool = sequelize.connectionManager as unknown as PooledConnections;
@@ -39,6 +39,19 @@ export async function selectRows<T extends object>(
   } finally {
     pool.releaseConnection(connection);
   }
+}
+
+/**
+ * The current unit of work's transaction on this database, if any: the main one for `public`, or
+ * the tenant's when its schema is on this (other) database (ADR 0012).
+ */
+export function transactionOn(sequelize: Sequelize): Transaction | undefined {
+  const { transaction, tenantTransaction } = requestContext.current();
+  if (transaction && (transaction as Transaction & { sequelize?: Sequelize }).sequelize === sequelize)
+    return transaction;
+  if (tenantTransaction && (tenantTransaction as Transaction & { sequelize?: Sequelize }).sequelize === sequelize)
+    return tenantTransaction;
+  return undefined;
 }
 
 /** What pg-boss (and any other library that brings its own SQL) runs its statements through. */

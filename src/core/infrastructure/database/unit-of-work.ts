@@ -1,11 +1,27 @@
 import type { Sequelize, Transaction, TransactionOptions } from 'sequelize';
 import { requestContext } from '../../context/request-context';
 import type { SchemaName } from '../../domain/schema-name';
+import { TenantMovingError } from '../../errors/app-error';
+import { MAIN_SHARD, Shards } from './shards';
 
 const patched = new WeakSet<Sequelize>();
 
 /** The option UnitOfWork.runInTenant passes: an already quoted, validated schema name. */
 const TENANT_SEARCH_PATH = 'tenantSearchPath';
+/** With shards: the schema whose move lock (shared) the transaction takes at BEGIN. */
+const TENANT_MOVE_LOCK = 'tenantMoveLock';
+
+/**
+ * The advisory lock a tenant's write transactions hold shared and `tenant:move` holds exclusive
+ * on the source database while it copies: the move waits for writes in flight and new ones wait
+ * for the move (then find the schema gone and answer 503). Two int4 keys, a key space of its own.
+ */
+export const TENANT_MOVE_LOCK_CLASS = 4242;
+export const tenantMoveLockSql = (mode: 'shared' | 'exclusive', schemaLiteral: string) =>
+  `SELECT pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(${TENANT_MOVE_LOCK_CLASS}, hashtext(${schemaLiteral}))`;
+
+/** SQLSTATEs of a tenant schema that is not (or no longer) in the database a query was sent to. */
+const GONE = new Set(['42P01', '3F000']);
 
 /**
  * BEGIN and the tenant's `SET LOCAL search_path` in one round trip: a transaction started with
@@ -22,7 +38,9 @@ function beginWithSearchPath(sequelize: Sequelize): void {
   generator.startTransactionQuery = (transaction) => {
     const searchPath = transaction.options[TENANT_SEARCH_PATH];
     if (transaction.parent || typeof searchPath !== 'string') return begin(transaction);
-    return `${begin(transaction)} SET LOCAL search_path TO ${searchPath}, public;`;
+    const lock = transaction.options[TENANT_MOVE_LOCK];
+    const moveLock = typeof lock === 'string' ? ` ${tenantMoveLockSql('shared', `'${lock}'`)};` : '';
+    return `${begin(transaction)} SET LOCAL search_path TO ${searchPath}, public;${moveLock}`;
   };
 }
 
@@ -32,11 +50,16 @@ function beginWithSearchPath(sequelize: Sequelize): void {
  * transaction.
  */
 export class UnitOfWork implements TenantScopes {
+  private readonly shards: Shards;
+  private readonly sequelize: Sequelize;
+
   constructor(
-    private readonly sequelize: Sequelize,
+    databases: Sequelize | Shards,
     private readonly observe: (outcome: TenantScopeOutcome, seconds: number) => void = () => undefined,
   ) {
-    beginWithSearchPath(sequelize);
+    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.sequelize = this.shards.main;
+    this.shards.all().forEach(({ sequelize }) => beginWithSearchPath(sequelize));
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -56,8 +79,15 @@ export class UnitOfWork implements TenantScopes {
    * The only way to reach a tenant schema: one transaction whose search_path is the tenant's
    * schema, then public. SET LOCAL ends with COMMIT or ROLLBACK, so the pooled connection never
    * carries the tenant into the next request. Unqualified table names resolve to the tenant.
+   *
+   * The transaction opens on the database that holds the schema (`shard`, else the directory's
+   * answer). On the main database it is one transaction for the tenant and `public`. On another
+   * shard the tenant's transaction carries its tables, the outbox and job receipts, and a second
+   * one on the main database carries `public` (directory, audit); the main one commits first, so
+   * a failure between the two leaves the directory ahead, never a tenant change without its audit
+   * row (ADR 0012).
    */
-  async runInTenant<T>(schema: SchemaName, work: () => Promise<T>): Promise<T> {
+  async runInTenant<T>(schema: SchemaName, work: () => Promise<T>, shard?: string): Promise<T> {
     const current = requestContext.current();
     if (current.transaction || current.tenantSchema) {
       if (current.tenantSchema === schema.value && !current.tenantReadOnly) return work();
@@ -65,17 +95,30 @@ export class UnitOfWork implements TenantScopes {
     }
     const afterCommit: (() => Promise<void>)[] = [];
     // BEGIN carries the SET LOCAL (see beginWithSearchPath): one round trip, not two.
-    const options = { [TENANT_SEARCH_PATH]: schema.quoted } as TransactionOptions;
+    const options = {
+      [TENANT_SEARCH_PATH]: schema.quoted,
+      ...(this.shards.configured ? { [TENANT_MOVE_LOCK]: schema.value } : {}),
+    } as TransactionOptions;
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     let result: T;
     try {
-      result = await this.sequelize.transaction(options, async (transaction) =>
-        requestContext.run({ ...current, transaction, tenantSchema: schema.value, afterCommit }, work),
-      );
+      const name = shard ?? (await this.shards.locate(schema.value));
+      const database = this.shards.get(name);
+      const scope = { ...current, tenantSchema: schema.value, tenantDatabase: database, afterCommit };
+      result =
+        name === MAIN_SHARD
+          ? await database.transaction(options, async (transaction) =>
+              requestContext.run({ ...scope, transaction, tenantTransaction: transaction }, work),
+            )
+          : await database.transaction(options, async (tenantTransaction) =>
+              this.sequelize.transaction(async (transaction) =>
+                requestContext.run({ ...scope, transaction, tenantTransaction }, work),
+              ),
+            );
     } catch (err) {
       this.observe('rollback', seconds());
-      throw err;
+      throw this.explain(schema, err);
     }
     this.observe('commit', seconds());
     await UnitOfWork.flush(afterCommit);
@@ -90,7 +133,7 @@ export class UnitOfWork implements TenantScopes {
    * PgBouncer) connection never carries the tenant on; a write fails (read-only transaction).
    * Each query sees its own snapshot, as each statement of a READ COMMITTED transaction does.
    */
-  async readInTenant<T>(schema: SchemaName, work: () => Promise<T>): Promise<T> {
+  async readInTenant<T>(schema: SchemaName, work: () => Promise<T>, shard?: string): Promise<T> {
     const current = requestContext.current();
     if (current.transaction || current.tenantSchema) {
       if (current.tenantSchema === schema.value) return work();
@@ -98,10 +141,27 @@ export class UnitOfWork implements TenantScopes {
     }
     const started = process.hrtime.bigint();
     try {
-      return await requestContext.run({ ...current, tenantSchema: schema.value, tenantReadOnly: true }, work);
+      const database = this.shards.get(shard ?? (await this.shards.locate(schema.value)));
+      return await requestContext.run(
+        { ...current, tenantSchema: schema.value, tenantReadOnly: true, tenantDatabase: database },
+        work,
+      );
+    } catch (err) {
+      throw this.explain(schema, err);
     } finally {
       this.observe('read-only', Number(process.hrtime.bigint() - started) / 1e9);
     }
+  }
+
+  /**
+   * A tenant's tables missing where the request was routed: with shards, the schema was moved
+   * away after the route was decided. Where it is now is read afresh next time; this request
+   * answers 503 with Retry-After (nothing was read or written). Without shards it is a real error.
+   */
+  private explain(schema: SchemaName, err: unknown): unknown {
+    if (!this.shards.configured || !GONE.has(sqlState(err) ?? '')) return err;
+    this.shards.forget(schema.value);
+    return new TenantMovingError(1);
   }
 
   /**
@@ -121,9 +181,18 @@ export class UnitOfWork implements TenantScopes {
     for (const hook of hooks) await hook();
   }
 
-  /** The transaction of the current unit of work, if any (for repositories). */
+  /** The main database's transaction of the current unit of work, if any (repositories of `public`). */
   static current(): Transaction | undefined {
     return requestContext.current().transaction;
+  }
+
+  /**
+   * The transaction on the tenant's own database (tenant tables, the outbox, job receipts of
+   * tenant effects); outside a tenant scope, the main one.
+   */
+  static tenant(): Transaction | undefined {
+    const { tenantTransaction, transaction } = requestContext.current();
+    return tenantTransaction ?? transaction;
   }
 }
 
@@ -132,10 +201,23 @@ export type TenantScopeOutcome = 'commit' | 'rollback' | 'read-only';
 /** What use cases depend on: atomicity, without knowing Sequelize. */
 export interface TransactionRunner {
   run<T>(work: () => Promise<T>): Promise<T>;
-  runInTenant<T>(schema: SchemaName, work: () => Promise<T>): Promise<T>;
+  /** `shard`: where the schema is, when the caller knows (else the directory is asked). */
+  runInTenant<T>(schema: SchemaName, work: () => Promise<T>, shard?: string): Promise<T>;
 }
 
 /** What the tenant guard needs besides: the read-only scope of read-only routes. */
 export interface TenantScopes extends TransactionRunner {
-  readInTenant<T>(schema: SchemaName, work: () => Promise<T>): Promise<T>;
+  readInTenant<T>(schema: SchemaName, work: () => Promise<T>, shard?: string): Promise<T>;
+}
+
+function sqlState(err: unknown): string | undefined {
+  for (
+    let e = err as { code?: string; original?: unknown; parent?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+    e = (e.original ?? e.parent) as typeof e;
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import type { Sequelize } from 'sequelize';
 import { requestContext } from '../../context/request-context';
 import type { Logger } from '../../logger';
+import { MAIN_SHARD, Shards } from '../database/shards';
 import { pooledExecutor, transactionExecutor } from '../database/sql';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PermanentJobError, type Job, type JobHandler, type JobRegistry, type Outbox } from './outbox';
@@ -47,14 +48,25 @@ const SCHEMA = 'pgboss';
 /** SQLSTATE deadlock_detected. */
 const DEADLOCK = '40P01';
 
+/** One database's pg-boss: the main database's, and one per extra tenant database (ADR 0012). */
+interface Lane {
+  shard: string;
+  sequelize: Sequelize;
+  boss: PgBoss;
+}
+
 /**
  * The outbox on pg-boss (PostgreSQL job tables in the `pgboss` schema, fetched with SKIP LOCKED).
  * pg-boss queries go through the app's own pool, and inside a unit of work through its
  * transaction's connection: the job row commits or rolls back with the change that caused it.
  * pg-boss brings retries with backoff, dead letters, expiry of stuck jobs, cron and retention.
+ *
+ * With tenants on several databases each database has its own `pgboss` schema: a job enqueued in
+ * a tenant's transaction is written on that tenant's database, so it still commits with the
+ * change. Workers take jobs from every database; periodic jobs live on the main one.
  */
 export class PgBossOutbox implements Outbox, JobRegistry {
-  private readonly boss: PgBoss;
+  private readonly lanes: Lane[];
   private readonly handlers = new Map<string, JobHandler>();
   private readonly periodic = new Map<string, { cron: string; handler: JobHandler }>();
   private loops: Promise<void>[] = [];
@@ -65,22 +77,33 @@ export class PgBossOutbox implements Outbox, JobRegistry {
   private busy = 0;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    databases: Sequelize | Shards,
     private readonly settings: OutboxSettings,
     private readonly logger: Logger,
     private readonly onFailure: (type: string) => void = () => undefined,
   ) {
-    const pooled = pooledExecutor(sequelize);
-    this.boss = new PgBoss({
-      db: { executeSql: (text, values) => this.tracked(() => pooled.executeSql(text, values)) },
-      schema: SCHEMA,
-      // Completed jobs are kept a week for inspection; dead letters a month.
-      deleteAfterDays: 7,
-      retentionDays: 30,
-      supervise: true,
-      schedule: true,
+    const shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.lanes = shards.all().map(({ name, sequelize }) => {
+      const pooled = pooledExecutor(sequelize);
+      const boss = new PgBoss({
+        db: { executeSql: (text, values) => this.tracked(() => pooled.executeSql(text, values)) },
+        schema: SCHEMA,
+        // Completed jobs are kept a week for inspection; dead letters a month.
+        deleteAfterDays: 7,
+        retentionDays: 30,
+        supervise: true,
+        // Cron lives on the main database only.
+        schedule: name === MAIN_SHARD,
+      });
+      boss.on('error', (err: Error) =>
+        this.logger.error({ err: { message: err.message }, shard: name }, 'job queue error'),
+      );
+      return { shard: name, sequelize, boss };
     });
-    this.boss.on('error', (err: Error) => this.logger.error({ err: { message: err.message } }, 'job queue error'));
+  }
+
+  private get main(): Lane {
+    return this.lanes[0]!;
   }
 
   get queue(): string {
@@ -107,18 +130,20 @@ export class PgBossOutbox implements Outbox, JobRegistry {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.boss.start();
     const retry = {
       retryLimit: this.settings.retryLimit,
       retryDelay: this.settings.retryDelaySeconds,
       retryBackoff: true,
     };
-    await this.ensureQueue(this.deadLetters, { retentionDays: 30 });
-    await this.ensureQueue(this.queue, { ...retry, deadLetter: this.deadLetters });
+    for (const lane of this.lanes) {
+      await lane.boss.start();
+      await this.ensureQueue(lane, this.deadLetters, { retentionDays: 30 });
+      await this.ensureQueue(lane, this.queue, { ...retry, deadLetter: this.deadLetters });
+    }
     for (const [type, { cron }] of this.periodic) {
       const name = this.periodicQueue(type);
-      await this.ensureQueue(name, { ...retry, deadLetter: this.deadLetters });
-      await this.boss.schedule(name, cron, {}, { tz: 'UTC' });
+      await this.ensureQueue(this.main, name, { ...retry, deadLetter: this.deadLetters });
+      await this.main.boss.schedule(name, cron, {}, { tz: 'UTC' });
     }
   }
 
@@ -132,26 +157,33 @@ export class PgBossOutbox implements Outbox, JobRegistry {
     if (this.loops.length > 0) return;
     this.stopping = false;
     const poll = this.settings.pollSeconds * 1000;
-    for (let i = 0; i < this.settings.concurrency; i++) {
-      this.loops.push(this.loop(this.queue, poll, (job) => this.run(job)));
+    for (const lane of this.lanes) {
+      for (let i = 0; i < this.settings.concurrency; i++) {
+        this.loops.push(this.loop(lane, this.queue, poll, (job) => this.run(job)));
+      }
     }
     for (const [type, { handler }] of this.periodic) {
       this.loops.push(
-        this.loop(this.periodicQueue(type), 30_000, (job) => handler({}, { id: job.id, attempt: job.retryCount + 1 })),
+        this.loop(this.main, this.periodicQueue(type), 30_000, (job) =>
+          handler({}, { id: job.id, attempt: job.retryCount + 1 }),
+        ),
       );
     }
   }
 
   async enqueue(...jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return;
-    const { transaction } = requestContext.current();
+    // The tenant's own database when in a tenant's transaction: the job commits with its change.
+    const transaction = UnitOfWork.tenant();
+    const { tenantTransaction, tenantDatabase } = requestContext.current();
+    const lane = (tenantTransaction && this.lanes.find((l) => l.sequelize === tenantDatabase)) || this.main;
     const rows = jobs.map((job) => ({
       id: job.id ?? randomUUID(),
       name: this.queue,
       data: { type: job.type, data: job.data } satisfies Envelope,
       ...(job.startAfter ? { startAfter: job.startAfter } : {}),
     }));
-    await this.boss.insert(rows, transaction ? { db: transactionExecutor(transaction) } : {});
+    await lane.boss.insert(rows, transaction ? { db: transactionExecutor(transaction) } : {});
     // Local workers need not wait for their next poll: wake them once the jobs are visible.
     await UnitOfWork.afterCommit(async () => this.wake());
   }
@@ -159,13 +191,17 @@ export class PgBossOutbox implements Outbox, JobRegistry {
   /** Counts per state of this deployment's queues, and the newest dead letters. */
   async status(): Promise<{ queues: QueueCounts[]; dead: DeadJob[] }> {
     const names = [this.queue, this.deadLetters, ...[...this.periodic.keys()].map((t) => this.periodicQueue(t))];
-    const counts = await this.sql<{ name: string; state: string; count: number }>(
-      `SELECT name, state::text AS state, count(*)::int AS count FROM ${SCHEMA}.job
-       WHERE name = ANY($1::text[]) GROUP BY name, state`,
-      [names],
+    const counts = await this.everywhere((lane) =>
+      this.sql<{ name: string; state: string; count: number }>(
+        lane,
+        `SELECT name, state::text AS state, count(*)::int AS count FROM ${SCHEMA}.job
+         WHERE name = ANY($1::text[]) GROUP BY name, state`,
+        [names],
+      ),
     );
     const queues = names.map((queue) => {
-      const of = (state: string) => counts.find((r) => r.name === queue && r.state === state)?.count ?? 0;
+      const of = (state: string) =>
+        counts.filter((r) => r.name === queue && r.state === state).reduce((sum, r) => sum + r.count, 0);
       return {
         queue,
         created: of('created'),
@@ -177,14 +213,18 @@ export class PgBossOutbox implements Outbox, JobRegistry {
     });
     // A dead letter is pg-boss's copy of a job that failed its last attempt, waiting in the
     // dead-letter queue (no worker takes it) with the last error as its output.
-    const dead = await this.sql<{ id: string; type: string | null; created_on: Date; output: unknown }>(
-      `SELECT id, data->>'type' AS type, created_on, output FROM ${SCHEMA}.job
-       WHERE name = $1 AND state = 'created' ORDER BY created_on DESC LIMIT 100`,
-      [this.deadLetters],
+    const dead = await this.everywhere((lane) =>
+      this.sql<{ id: string; type: string | null; created_on: Date; output: unknown }>(
+        lane,
+        `SELECT id, data->>'type' AS type, created_on, output FROM ${SCHEMA}.job
+         WHERE name = $1 AND state = 'created' ORDER BY created_on DESC LIMIT 100`,
+        [this.deadLetters],
+      ),
     );
+    dead.sort((a, b) => b.created_on.getTime() - a.created_on.getTime());
     return {
       queues,
-      dead: dead.map((r) => ({
+      dead: dead.slice(0, 100).map((r) => ({
         id: r.id,
         type: r.type ?? 'unknown',
         diedAt: r.created_on,
@@ -195,26 +235,33 @@ export class PgBossOutbox implements Outbox, JobRegistry {
 
   /** Sends a dead letter back to the outbox for a fresh set of attempts; false if there is none by that id. */
   async retryDead(id: string): Promise<boolean> {
-    const [letter] = await this.sql<{ data: Envelope }>(
-      `DELETE FROM ${SCHEMA}.job WHERE name = $1 AND id = $2 AND state = 'created' RETURNING data`,
-      [this.deadLetters, id],
-    );
-    if (!letter) return false;
-    await this.boss.insert([{ name: this.queue, data: letter.data }]);
-    this.wake();
-    return true;
+    for (const lane of this.lanes) {
+      const [letter] = await this.sql<{ data: Envelope }>(
+        lane,
+        `DELETE FROM ${SCHEMA}.job WHERE name = $1 AND id = $2 AND state = 'created' RETURNING data`,
+        [this.deadLetters, id],
+      );
+      if (!letter) continue;
+      await lane.boss.insert([{ name: this.queue, data: letter.data }]);
+      this.wake();
+      return true;
+    }
+    return false;
   }
 
   /** Resolves once this deployment's outbox has nothing waiting or running (tests, drains). */
   async settled(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [{ count }] = (await this.sql<{ count: number }>(
-        `SELECT count(*)::int AS count FROM ${SCHEMA}.job
-         WHERE name = $1 AND state IN ('created', 'retry', 'active')`,
-        [this.queue],
-      )) as [{ count: number }];
-      if (count === 0) return;
+      const counts = await this.everywhere((lane) =>
+        this.sql<{ count: number }>(
+          lane,
+          `SELECT count(*)::int AS count FROM ${SCHEMA}.job
+           WHERE name = $1 AND state IN ('created', 'retry', 'active')`,
+          [this.queue],
+        ),
+      );
+      if (counts.every((r) => r.count === 0)) return;
       if (Date.now() > deadline) throw new Error(`the outbox did not settle within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -235,26 +282,36 @@ export class PgBossOutbox implements Outbox, JobRegistry {
     this.loops = [];
     // Our own loops are done; pg-boss's graceful mode would only poll its internal cron worker
     // every 500 ms, so stop it at once (a cron send cut short is sent again by the next instance).
-    await this.boss.stop({ graceful: false, wait: true, close: false });
+    for (const lane of this.lanes) await lane.boss.stop({ graceful: false, wait: true, close: false });
     while (this.busy > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     this.started = false;
   }
 
-  private async loop(queue: string, pollMs: number, run: (job: FetchedJob) => Promise<void>): Promise<void> {
+  private async loop(
+    lane: Lane,
+    queue: string,
+    pollMs: number,
+    run: (job: FetchedJob) => Promise<void>,
+  ): Promise<void> {
     while (!this.stopping) {
       let job: FetchedJob | undefined;
       try {
-        [job] = await this.boss.fetch<Envelope>(queue, { batchSize: 1, includeMetadata: true });
+        [job] = await lane.boss.fetch<Envelope>(queue, { batchSize: 1, includeMetadata: true });
       } catch (err) {
-        this.logger.warn({ err: { message: (err as Error).message }, queue }, 'outbox fetch failed');
+        this.logger.warn({ err: { message: (err as Error).message }, queue, shard: lane.shard }, 'outbox fetch failed');
       }
-      if (job) await this.settle(queue, job, run);
+      if (job) await this.settle(lane, queue, job, run);
       else await this.idle(pollMs);
     }
   }
 
   /** Runs one job and records the outcome; a failure to record it leaves the job to expire and run again. */
-  private async settle(queue: string, job: FetchedJob, run: (job: FetchedJob) => Promise<void>): Promise<void> {
+  private async settle(
+    lane: Lane,
+    queue: string,
+    job: FetchedJob,
+    run: (job: FetchedJob) => Promise<void>,
+  ): Promise<void> {
     const type = job.data?.type ?? queue;
     try {
       await this.tracked(() => run(job));
@@ -267,16 +324,16 @@ export class PgBossOutbox implements Outbox, JobRegistry {
       await this.record('failure', job, async () => {
         // No retry can fix it: its attempts are used up now, so this failure dead-letters it.
         if (permanent) {
-          await this.sql(`UPDATE ${SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`, [
+          await this.sql(lane, `UPDATE ${SCHEMA}.job SET retry_limit = retry_count WHERE name = $1 AND id = $2`, [
             queue,
             job.id,
           ]);
         }
-        await this.boss.fail(queue, job.id, { message });
+        await lane.boss.fail(queue, job.id, { message });
       });
       return;
     }
-    await this.record('completion', job, () => this.boss.complete(queue, job.id));
+    await this.record('completion', job, () => lane.boss.complete(queue, job.id));
   }
 
   private async record(what: string, job: FetchedJob, write: () => Promise<unknown>): Promise<void> {
@@ -313,8 +370,13 @@ export class PgBossOutbox implements Outbox, JobRegistry {
     [...this.wakers].forEach((wake) => wake());
   }
 
-  private async sql<T>(text: string, values: unknown[]): Promise<T[]> {
-    return (await pooledExecutor(this.sequelize).executeSql(text, values)).rows as T[];
+  private async sql<T>(lane: Lane, text: string, values: unknown[]): Promise<T[]> {
+    return (await pooledExecutor(lane.sequelize).executeSql(text, values)).rows as T[];
+  }
+
+  /** The same query on every database's queues, rows together. */
+  private async everywhere<T>(query: (lane: Lane) => Promise<T[]>): Promise<T[]> {
+    return (await Promise.all(this.lanes.map(query))).flat();
   }
 
   private async tracked<T>(work: () => Promise<T>): Promise<T> {
@@ -335,11 +397,12 @@ export class PgBossOutbox implements Outbox, JobRegistry {
    * and two processes doing so at once (cluster workers, instances starting together) can
    * deadlock: PostgreSQL aborts one, which tries again (creation is idempotent).
    */
-  private async ensureQueue(name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+  private async ensureQueue(lane: Lane, name: string, options: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+    const { boss } = lane;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, options as PgBoss.Queue);
-        else await this.boss.createQueue(name, options as PgBoss.Queue);
+        if (await boss.getQueue(name)) await boss.updateQueue(name, options as PgBoss.Queue);
+        else await boss.createQueue(name, options as PgBoss.Queue);
         return;
       } catch (err) {
         if ((err as { code?: string }).code !== DEADLOCK || attempt >= 5) throw err;

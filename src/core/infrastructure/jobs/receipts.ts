@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { Shards } from '../database/shards';
 import { UnitOfWork, type TransactionRunner } from '../database/unit-of-work';
 import type { JobContext } from './outbox';
 
@@ -9,14 +10,21 @@ import type { JobContext } from './outbox';
  * proceeds); a later run finds it and skips.
  */
 export class JobReceipts {
+  private readonly shards: Shards;
+  private readonly sequelize: Sequelize;
+
   constructor(
-    private readonly sequelize: Sequelize,
+    databases: Sequelize | Shards,
     private readonly tx: TransactionRunner,
-  ) {}
+  ) {
+    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.sequelize = this.shards.main;
+  }
 
   /** Inside a unit of work: true if this run is the one to carry the effect out. */
   async claim(job: JobContext, effect: string): Promise<boolean> {
-    const transaction = UnitOfWork.current();
+    // With the effect: in a tenant scope on another shard, that database's own receipts table.
+    const transaction = UnitOfWork.tenant();
     if (!transaction) throw new Error('A job receipt is claimed inside the unit of work that carries the effect out');
     const rows = await this.sequelize.query(
       `INSERT INTO public.job_receipts (job_id, effect) VALUES (:id, :effect)
@@ -26,13 +34,17 @@ export class JobReceipts {
     return rows.length === 1;
   }
 
-  /** Deletes receipts older than the date (no run of their job can still come); returns how many. */
+  /** Deletes receipts older than the date (no run of their job can still come), on every database; returns how many. */
   async purge(before: Date): Promise<number> {
-    const rows = await this.sequelize.query('DELETE FROM public.job_receipts WHERE done_at < :before RETURNING 1', {
-      replacements: { before },
-      type: QueryTypes.SELECT,
-    });
-    return rows.length;
+    let purged = 0;
+    for (const { sequelize } of this.shards.all()) {
+      const rows = await sequelize.query('DELETE FROM public.job_receipts WHERE done_at < :before RETURNING 1', {
+        replacements: { before },
+        type: QueryTypes.SELECT,
+      });
+      purged += rows.length;
+    }
+    return purged;
   }
 
   /** Runs work in its own unit of work, once per job and effect; false when an earlier run did it. */

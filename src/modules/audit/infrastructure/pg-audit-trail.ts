@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { SchemaName } from '../../../core/domain/schema-name';
+import { Shards } from '../../../core/infrastructure/database/shards';
 import { cursorRows, selectRows } from '../../../core/infrastructure/database/sql';
 import type { AuditFilter, AuditRange, AuditRecord, AuditTrail } from '../domain/audit-trail';
 
@@ -39,11 +40,20 @@ const tableOf = (schema: SchemaName | null) => `${schema ? schema.quoted : 'publ
 
 /** audit_events read with a server-side cursor (export) or by keyset (pages). */
 export class PgAuditTrail implements AuditTrail {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly shards: Shards;
+
+  constructor(databases: Sequelize | Shards) {
+    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+  }
+
+  /** A tenant's trail is on the database that holds its schema; the platform's on the main one. */
+  private async databaseOf(schema: SchemaName | null): Promise<Sequelize> {
+    return schema ? this.shards.get(await this.shards.locate(schema.value)) : this.shards.main;
+  }
 
   async *export(schema: SchemaName | null, range: AuditRange): AsyncIterable<AuditRecord[]> {
     const rows = cursorRows<Row>(
-      this.sequelize,
+      await this.databaseOf(schema),
       `SELECT ${COLUMNS} FROM ${tableOf(schema)}
        WHERE ($1::timestamptz IS NULL OR at >= $1::timestamptz) AND ($2::timestamptz IS NULL OR at < $2::timestamptz)
        ORDER BY at, id`,
@@ -57,7 +67,7 @@ export class PgAuditTrail implements AuditTrail {
     query: AuditFilter & { limit: number; after: { position: string; id: string } | null },
   ): Promise<AuditRecord[]> {
     const rows = await selectRows<Row>(
-      this.sequelize,
+      await this.databaseOf(schema),
       `SELECT ${COLUMNS} FROM ${tableOf(schema)}
        WHERE (CAST(:actorId AS uuid) IS NULL OR actor_id = CAST(:actorId AS uuid))
          AND (CAST(:action AS text) IS NULL OR action = :action)

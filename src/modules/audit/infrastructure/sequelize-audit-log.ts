@@ -17,7 +17,9 @@ export class SequelizeAuditLog implements AuditLog {
     const context = requestContext.current();
     const tenant = context.tenantSchema ? SchemaName.parse(context.tenantSchema) : null;
     const table = `${tenant ? tenant.quoted : 'public'}.audit_events`;
-    await this.sequelize.query(
+    // A tenant's trail is on its own database, and commits with the tenant's transaction.
+    const database = (tenant && context.tenantDatabase) || this.sequelize;
+    await database.query(
       `INSERT INTO ${table} (actor_id, action, target_type, target_id, ip, user_agent, request_id, metadata)
        VALUES (:actorId, :action, :targetType, :targetId, :ip, :userAgent, :requestId, :metadata)`,
       {
@@ -34,7 +36,7 @@ export class SequelizeAuditLog implements AuditLog {
             context.actorKind ? { ...entry.metadata, actorKind: context.actorKind } : (entry.metadata ?? {}),
           ),
         },
-        transaction: options.detached ? undefined : UnitOfWork.current(),
+        transaction: options.detached ? undefined : tenant ? UnitOfWork.tenant() : UnitOfWork.current(),
       },
     );
   }

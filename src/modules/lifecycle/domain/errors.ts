@@ -23,3 +23,18 @@ export class WorkspaceNotDeletedError extends UnprocessableError {
     super(`Only a deleted workspace can be purged (this one is ${status}): delete it first`, 'WORKSPACE_NOT_DELETED');
   }
 }
+
+export class UnknownTenantDatabaseError extends UnprocessableError {
+  constructor(shard: string, known: string[]) {
+    super(
+      `No tenant database is named "${shard}" (configured: ${known.join(', ')}; see TENANT_DATABASES)`,
+      'TENANT_DATABASE_UNKNOWN',
+    );
+  }
+}
+
+export class TenantMoveConflictError extends ConflictError {
+  constructor(message: string) {
+    super(message, 'TENANT_MOVE_CONFLICT');
+  }
+}

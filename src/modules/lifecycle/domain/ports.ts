@@ -48,6 +48,45 @@ export interface LifecycleWorkspace {
   slug: string;
   status: string;
   schemaName: string;
+  /** The database that holds the schema. */
+  shard: string;
+  /** Set while a move to that database is under way (or was cut short). */
+  movingTo: string | null;
+}
+
+export interface TableFingerprint {
+  rows: number;
+  /** md5 over the rows' md5s, sorted: equal on both sides when every row was copied. */
+  checksum: string;
+}
+
+export interface MoveReport {
+  workspace: { id: string; slug: string; schema: string };
+  from: string;
+  to: string;
+  /** Per table of the schema, as verified on the target. */
+  tables: Record<string, TableFingerprint>;
+  /** How long the workspace's writes were refused. */
+  frozenMs: number;
+  /** A move cut short earlier was finished (the copy had committed) rather than started again. */
+  resumed: boolean;
+}
+
+export interface MoveProgress {
+  start(tables: number): void;
+  table(name: string): void;
+}
+
+/** Copies a tenant schema between databases; the steps the move use case orders. */
+export interface TenantMover {
+  /** Sets (or clears, with null) the directory's freeze mark: writes get 503 while it is set. */
+  setMoving(workspaceId: string, to: string | null): Promise<void>;
+  /** Under the move lock on the source: copy, verify, commit the target, drop the source. */
+  copy(workspace: LifecycleWorkspace, from: string, to: string, progress?: MoveProgress): Promise<MoveReport['tables']>;
+  /** Points the directory at the new database and lifts the freeze. */
+  switchTo(workspace: LifecycleWorkspace, to: string): Promise<void>;
+  schemaExists(shard: string, schema: string): Promise<boolean>;
+  dropSchema(shard: string, schema: string): Promise<void>;
 }
 
 /** What erasure removed or redacted: printed as its receipt. */

@@ -8,6 +8,7 @@ import { extract as tarExtract, pack as tarPack, type Extract, type Pack } from 
 import { SchemaName } from '../../../core/domain/schema-name';
 import { ConflictError, NotFoundError } from '../../../core/errors/app-error';
 import { createTenantMigrator, migrationNames } from '../../../core/infrastructure/database/migrator';
+import { MAIN_SHARD, Shards } from '../../../core/infrastructure/database/shards';
 import { clientOf, withPooledClient } from '../../../core/infrastructure/database/sql';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Logger } from '../../../core/logger';
@@ -47,7 +48,7 @@ type Entry = Extract extends AsyncIterable<infer T> ? T : never;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** header.json and manifest.json are read whole: a bound, so a hostile archive cannot fill memory. */
 const MAX_JSON_ENTRY = 1024 * 1024;
-const MIGRATIONS_TABLE = 'schema_migrations';
+export const MIGRATIONS_TABLE = 'schema_migrations';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -64,13 +65,17 @@ class WorkspaceNotFound extends NotFoundError {
  */
 export class PgTenantArchiver implements TenantArchiver {
   private readonly uow: UnitOfWork;
+  private readonly shards: Shards;
+  private readonly sequelize: Sequelize;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    databases: Sequelize | Shards,
     private readonly logger: Logger,
     private readonly migrationsDir?: string,
   ) {
-    this.uow = new UnitOfWork(sequelize);
+    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.sequelize = this.shards.main;
+    this.uow = new UnitOfWork(this.sequelize);
   }
 
   async export(workspaceId: string, out: NodeJS.WritableStream, progress?: ArchiveProgress): Promise<ExportReport> {
@@ -81,7 +86,9 @@ export class PgTenantArchiver implements TenantArchiver {
       const pack = tarPack();
       const written = pipeline(pack as unknown as Readable, out as Writable);
       try {
-        const report = await this.writeArchive(client, workspaceId, pack, progress);
+        const report = await this.withTenantClient(client, workspaceId, (tenant) =>
+          this.writeArchive(client, tenant, workspaceId, pack, progress),
+        );
         pack.finalize();
         await written;
         await client.query('COMMIT');
@@ -97,8 +104,36 @@ export class PgTenantArchiver implements TenantArchiver {
     });
   }
 
+  /**
+   * The connection that reads the tenant's tables: the directory's own when the schema is on the
+   * main database (one snapshot for the whole archive), else one on the tenant's database with a
+   * snapshot of its own (the tenant's tables are consistent together; ADR 0012).
+   */
+  private async withTenantClient<T>(
+    directory: Client,
+    workspaceId: string,
+    work: (tenant: Client) => Promise<T>,
+  ): Promise<T> {
+    const shard = (
+      await directory.query<{ shard: string }>('SELECT shard FROM public.workspaces WHERE id = $1', [workspaceId])
+    ).rows[0]?.shard;
+    if (!shard || shard === MAIN_SHARD) return work(directory);
+    return withPooledClient(this.shards.get(shard), async (tenant) => {
+      await tenant.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const result = await work(tenant);
+        await tenant.query('COMMIT');
+        return result;
+      } catch (err) {
+        (tenant as Client & { _invalid?: boolean })._invalid = true;
+        throw err;
+      }
+    });
+  }
+
   private async writeArchive(
     client: Client,
+    tenant: Client,
     workspaceId: string,
     pack: Pack,
     progress?: ArchiveProgress,
@@ -112,11 +147,11 @@ export class PgTenantArchiver implements TenantArchiver {
     if (!row || row.status === 'provisioning') throw new WorkspaceNotFound();
     const schema = SchemaName.parse(String(row.schema_name));
     const [version] = (
-      await client.query<{ v: string | null }>(`SELECT max(name) AS v FROM ${schema.quoted}.${MIGRATIONS_TABLE}`)
+      await tenant.query<{ v: string | null }>(`SELECT max(name) AS v FROM ${schema.quoted}.${MIGRATIONS_TABLE}`)
     ).rows;
     if (!version?.v)
       throw new ArchiveError('ARCHIVE_INVALID', `schema ${schema.value} has no tenant migration applied`);
-    const tables = await tenantTables(client, schema.value);
+    const tables = await tenantTables(tenant, schema.value);
     const id = `'${workspaceId}'::uuid`;
     const header: ArchiveHeader = {
       format: ARCHIVE_FORMAT,
@@ -158,7 +193,8 @@ export class PgTenantArchiver implements TenantArchiver {
     const digests: Record<string, StreamDigest> = {};
     let bytes = 0;
     for (const stream of header.streams) {
-      digests[stream.name] = await copyOut(client, queries[stream.name]!, stream.name, pack);
+      const source = stream.name.startsWith('tenant/') ? tenant : client;
+      digests[stream.name] = await copyOut(source, queries[stream.name]!, stream.name, pack);
       bytes += digests[stream.name]!.bytes;
       progress?.(stream.name, digests[stream.name]!.rows);
     }
@@ -428,14 +464,14 @@ function refusal(err: unknown): unknown {
   return err;
 }
 
-interface TenantTable {
+export interface TenantTable {
   name: string;
   columns: string[];
   primaryKey: string[];
 }
 
 /** The data tables of a tenant schema, parents before children (foreign keys), with their columns. */
-async function tenantTables(client: Client, schema: string): Promise<TenantTable[]> {
+export async function tenantTables(client: Client, schema: string): Promise<TenantTable[]> {
   const { rows } = await client.query<{ name: string; columns: string[]; pk: string[] | null }>(
     `SELECT c.relname AS name,
        array_agg(a.attname::text ORDER BY a.attnum) AS columns,
@@ -545,7 +581,7 @@ function sameColumns(a: string[] | undefined, b: string[]): boolean {
 }
 
 /** Sequences owned by the tenant's columns continue after the restored values. */
-async function resetSequences(client: Client, schema: string): Promise<void> {
+export async function resetSequences(client: Client, schema: string): Promise<void> {
   const { rows } = await client.query<{ seq: string; tbl: string; col: string }>(
     `SELECT s.relname AS seq, t.relname AS tbl, a.attname AS col FROM pg_depend d
      JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'

@@ -1,7 +1,8 @@
 import type { Client } from 'pg';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SchemaName } from '../../../core/domain/schema-name';
-import { clientOf } from '../../../core/infrastructure/database/sql';
+import { MAIN_SHARD, Shards } from '../../../core/infrastructure/database/shards';
+import { clientOf, withPooledClient } from '../../../core/infrastructure/database/sql';
 import type { LifecycleDirectory, LifecycleWorkspace, PurgeReceipt } from '../domain/ports';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -9,7 +10,13 @@ const REDACTED_NOTIFICATION = 'An invitation to a workspace that no longer exist
 
 /** The tenant directory for lifecycle operations, and erasure in one transaction. */
 export class SqlLifecycleDirectory implements LifecycleDirectory {
-  constructor(private readonly sequelize: Sequelize) {}
+  private readonly shards: Shards;
+  private readonly sequelize: Sequelize;
+
+  constructor(databases: Sequelize | Shards) {
+    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.sequelize = this.shards.main;
+  }
 
   async find(idOrSlug: string): Promise<LifecycleWorkspace | null> {
     const byId = UUID.test(idOrSlug);
@@ -20,12 +27,24 @@ export class SqlLifecycleDirectory implements LifecycleDirectory {
       slug: string;
       status: string;
       schema_name: string;
+      shard: string;
+      moving_to: string | null;
     }>(
-      `SELECT id, name, slug, status, schema_name FROM public.workspaces
+      `SELECT id, name, slug, status, schema_name, shard, moving_to FROM public.workspaces
        WHERE ${byId ? 'id = :value' : 'slug = :value'} ORDER BY deleted_at DESC NULLS FIRST LIMIT 1`,
       { replacements: { value: idOrSlug }, type: QueryTypes.SELECT },
     );
-    return row ? { id: row.id, name: row.name, slug: row.slug, status: row.status, schemaName: row.schema_name } : null;
+    return row
+      ? {
+          id: row.id,
+          name: row.name,
+          slug: row.slug,
+          status: row.status,
+          schemaName: row.schema_name,
+          shard: row.shard,
+          movingTo: row.moving_to,
+        }
+      : null;
   }
 
   async slugInUse(slug: string): Promise<boolean> {
@@ -46,12 +65,36 @@ export class SqlLifecycleDirectory implements LifecycleDirectory {
       // Nobody may write to the workspace while it is erased (a request, a job, another purge).
       const locked = await client.query('SELECT 1 FROM public.workspaces WHERE id = $1 FOR UPDATE', [workspace.id]);
       if (locked.rowCount !== 1) throw new Error(`workspace ${workspace.id} vanished before it was purged`);
-      const tenantRows = await countRows(client, schema);
+      let tenantRows = await countRows(client, schema);
+      let notificationsElsewhere = 0;
+      let finishedJobs = await dropJobs(client, workspace.id);
+      for (const { name, sequelize } of this.shards.all()) {
+        const schemas = await placedOn(client, name, workspace.id);
+        if (name === MAIN_SHARD) {
+          notificationsElsewhere += await redactNotifications(client, workspace.id, schemas);
+          continue;
+        }
+        // Another database: its part commits first; a failure after it leaves the row to purge again.
+        await withPooledClient(sequelize, async (shard) => {
+          await shard.query('BEGIN');
+          try {
+            notificationsElsewhere += await redactNotifications(shard, workspace.id, schemas);
+            finishedJobs += await dropJobs(shard, workspace.id);
+            if (name === workspace.shard) {
+              tenantRows = await countRows(shard, schema);
+              await shard.query(`DROP SCHEMA IF EXISTS ${schema.quoted} CASCADE`);
+            }
+            await shard.query('COMMIT');
+          } catch (err) {
+            await shard.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+        });
+      }
       const redacted = {
         platformAuditEvents: await redactAudit(client, workspace.id),
-        notificationsElsewhere: await redactNotifications(client, workspace.id),
+        notificationsElsewhere,
       };
-      const finishedJobs = await dropJobs(client, workspace.id);
       const detached = {
         sessions: await count(
           client,
@@ -117,12 +160,21 @@ async function redactAudit(client: Client, id: string): Promise<number> {
   return result.rowCount ?? 0;
 }
 
+/** The other workspaces' schemas on one database (read from the directory). */
+async function placedOn(directory: Client, shard: string, id: string): Promise<string[]> {
+  const { rows } = await directory.query<{ schema_name: string }>(
+    'SELECT schema_name FROM public.workspaces WHERE id <> $1 AND shard = $2',
+    [id, shard],
+  );
+  return rows.map((r) => r.schema_name);
+}
+
 /** Invitation notifications in other workspaces name this one: they are emptied, in one round trip. */
-async function redactNotifications(client: Client, id: string): Promise<number> {
+async function redactNotifications(client: Client, id: string, schemas: string[]): Promise<number> {
   const { rows } = await client.query<{ schema_name: string }>(
-    `SELECT schema_name FROM public.workspaces
-     WHERE id <> $1 AND to_regclass(quote_ident(schema_name) || '.notifications') IS NOT NULL`,
-    [id],
+    `SELECT s AS schema_name FROM unnest($1::text[]) AS s
+     WHERE to_regclass(quote_ident(s) || '.notifications') IS NOT NULL`,
+    [schemas],
   );
   if (rows.length === 0) return 0;
   const statements = rows.map(

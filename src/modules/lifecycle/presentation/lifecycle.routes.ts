@@ -10,6 +10,7 @@ import { z } from '../../../core/http/zod';
 import { CloneTenant } from '../application/clone-tenant.use-case';
 import { ExportTenant } from '../application/export-tenant.use-case';
 import { ImportTenant } from '../application/import-tenant.use-case';
+import { MoveTenant } from '../application/move-tenant.use-case';
 import { PurgeTenant } from '../application/purge-tenant.use-case';
 
 const PERMISSION = 'platform.workspaces.manage';
@@ -24,6 +25,15 @@ const importReport = z.object({
   migratedForward: z.array(z.string()),
   rows: z.record(z.string(), z.number().int()),
   accounts: z.object({ matched: z.number().int(), created: z.number().int(), remapped: z.number().int() }),
+});
+
+const moveReport = z.object({
+  workspace: z.object({ id: z.uuid(), slug: z.string(), schema: z.string() }),
+  from: z.string(),
+  to: z.string(),
+  tables: z.record(z.string(), z.object({ rows: z.number().int(), checksum: z.string() })),
+  frozenMs: z.number().int(),
+  resumed: z.boolean(),
 });
 
 const purgeReceipt = z.object({
@@ -136,6 +146,28 @@ export function lifecycleRoutes(container: ContainerInstance): RouteSpec[] {
           slug: body.slug,
           actorId: principalOf(ctx).userId,
         }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/admin/workspaces/:workspaceId/move',
+      tags: TAGS,
+      summary: 'Move a workspace to another tenant database (TENANT_DATABASES; "main" is the main one)',
+      description:
+        'Its writes answer 503 TENANT_MOVING with Retry-After while its tables are copied and verified (row counts and ' +
+        'checksums); then the source schema is dropped and the directory points at the target. Calling it again ' +
+        'finishes a move that was cut short.',
+      auth: 'user',
+      permission: PERMISSION,
+      request: {
+        params: byWorkspace,
+        body: z.strictObject({ to: z.string().regex(/^[a-z][a-z0-9_]{0,29}$/, 'a tenant database name') }),
+      },
+      response: { status: 200, description: 'What was copied and verified', schema: moveReport },
+      errors: [401, 403, 404, 409, 422],
+      handler: async ({ params, body }, ctx) =>
+        container
+          .get(MoveTenant)
+          .execute({ workspace: params.workspaceId, to: body.to, actorId: principalOf(ctx).userId }),
     }),
     defineRoute({
       method: 'post',

@@ -1,7 +1,7 @@
 import { UniqueConstraintError, type Sequelize } from 'sequelize';
 import type { Page } from '../../../core/domain/page';
 import { selectRows } from '../../../core/infrastructure/database/sql';
-import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
+import { tenantElsewhere, tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import { Email } from '../domain/email';
 import { ConcurrentUpdateError, EmailTakenError } from '../domain/errors';
@@ -43,6 +43,9 @@ const FIELDS = [
 ] as const;
 const COLUMNS = FIELDS.join(', ');
 const QUALIFIED = FIELDS.map((f) => `u.${f}`).join(', ');
+
+const MEMBERS_JOIN = 'FROM members m JOIN public.users u ON u.id = m.user_id';
+const MEMBER_IDS_JOIN = 'FROM unnest(CAST(:memberIds AS uuid[])) AS m(user_id) JOIN public.users u ON u.id = m.user_id';
 
 /** Whitelisted ORDER BY expressions; the id breaks ties so pages never overlap. */
 const ORDER_BY: Record<UserSort, string> = {
@@ -185,13 +188,26 @@ export class SequelizeUserRepository implements UserRepository {
   }
 
   private source(scope: UserScope): string {
-    return scope === 'platform' ? 'FROM public.users u' : 'FROM members m JOIN public.users u ON u.id = m.user_id';
+    return scope === 'platform' ? 'FROM public.users u' : MEMBERS_JOIN;
   }
 
-  /** The workspace scope reads tenant tables, so it runs only inside a tenant scope. */
-  private select<T extends object>(scope: UserScope, sql: string, replacements: Record<string, unknown>): Promise<T[]> {
-    if (scope === 'workspace') return tenantQuery<T>(this.sequelize, sql, replacements);
-    return selectRows<T>(this.sequelize, sql, replacements);
+  /**
+   * The workspace scope reads tenant tables, so it runs only inside a tenant scope. A tenant on
+   * another database than the directory (ADR 0012) lends its member ids instead of its table.
+   */
+  private async select<T extends object>(
+    scope: UserScope,
+    sql: string,
+    replacements: Record<string, unknown>,
+  ): Promise<T[]> {
+    if (scope === 'workspace' && !tenantElsewhere(this.sequelize))
+      return tenantQuery<T>(this.sequelize, sql, replacements);
+    if (scope === 'platform') return selectRows<T>(this.sequelize, sql, replacements);
+    const members = await tenantQuery<{ user_id: string }>(this.sequelize, 'SELECT user_id FROM members', {});
+    return selectRows<T>(this.sequelize, sql.replace(MEMBERS_JOIN, MEMBER_IDS_JOIN), {
+      ...replacements,
+      memberIds: `{${members.map((m) => m.user_id).join(',')}}`,
+    });
   }
 
   /** Returns how many rows were written (INSERT or UPDATE ... RETURNING). */

@@ -64,27 +64,32 @@ export class CreateWorkspace {
       name: input.name,
       slug: input.slug ? Slug.create(input.slug) : Slug.fromName(input.name, id.slice(0, 8)),
       schemaName: SchemaName.forWorkspace(id),
+      shard: await this.directory.placeNewTenant(),
       ownerId: owner.id,
       now,
     });
-    await this.tx.runInTenant(workspace.schemaName, async () => {
-      await this.directory.create(workspace);
-      // The schema comes with the system roles and their permissions.
-      await this.provisioner.provision();
-      await this.members.add(owner.id, 'admin');
-      await this.directory.addMembership(id, owner.id);
-      workspace.activate(now);
-      await this.directory.save(workspace);
-      await this.audit.record({
-        action: 'workspace.created',
-        actorId: owner.id,
-        targetType: 'workspace',
-        targetId: id,
-      });
-      await this.events.publish<WorkspaceCreated>(
-        domainEvent('WorkspaceCreated', { workspaceId: id, ownerId: owner.id }),
-      );
-    });
+    await this.tx.runInTenant(
+      workspace.schemaName,
+      async () => {
+        await this.directory.create(workspace);
+        // The schema comes with the system roles and their permissions.
+        await this.provisioner.provision();
+        await this.members.add(owner.id, 'admin');
+        await this.directory.addMembership(id, owner.id);
+        workspace.activate(now);
+        await this.directory.save(workspace);
+        await this.audit.record({
+          action: 'workspace.created',
+          actorId: owner.id,
+          targetType: 'workspace',
+          targetId: id,
+        });
+        await this.events.publish<WorkspaceCreated>(
+          domainEvent('WorkspaceCreated', { workspaceId: id, ownerId: owner.id }),
+        );
+      },
+      workspace.shard,
+    );
     return workspace;
   }
 }

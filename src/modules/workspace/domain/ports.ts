@@ -5,6 +5,10 @@ import type { Workspace } from './workspace';
 export interface WorkspaceAccess {
   workspaceId: string;
   schemaName: string;
+  /** The database that holds the schema. */
+  shard: string;
+  /** Being moved to another database: writes wait (503) until the switch. */
+  moving: boolean;
   /** The workspace setting `requireMfa`: members without a second factor are refused. */
   requireMfa: boolean;
 }
@@ -22,6 +26,8 @@ export interface WorkspaceDirectory {
   removeMembership(workspaceId: string, userId: string): Promise<void>;
   /** The schema to route to, when the user is an active member of an active workspace. */
   findAccess(workspaceId: string, userId: string): Promise<WorkspaceAccess | null>;
+  /** Where a new tenant goes: the database with the fewest live tenants. */
+  placeNewTenant(): Promise<string>;
   /** Users with an active membership (to forget their cached access). */
   memberIds(workspaceId: string): Promise<string[]>;
   setLastWorkspace(userId: string, workspaceId: string): Promise<void>;
@@ -69,6 +75,8 @@ export interface TenantRecord {
   name: string;
   slug: string;
   schemaName: string;
+  /** The database that holds the schema. */
+  shard: string;
   status: string;
   schemaVersion: string | null;
 }

@@ -8,6 +8,8 @@ export interface WorkspaceProps {
   name: string;
   slug: Slug;
   schemaName: SchemaName;
+  /** The database that holds the schema: `main` or a TENANT_DATABASES name. */
+  shard: string;
   ownerId: string;
   status: WorkspaceStatus;
   settings: Record<string, unknown>;
@@ -25,6 +27,7 @@ export class Workspace {
     name: string;
     slug: Slug;
     schemaName: SchemaName;
+    shard: string;
     ownerId: string;
     now: Date;
   }): Workspace {
@@ -54,6 +57,9 @@ export class Workspace {
   }
   get schemaName(): SchemaName {
     return this.props.schemaName;
+  }
+  get shard(): string {
+    return this.props.shard;
   }
   get ownerId(): string {
     return this.props.ownerId;

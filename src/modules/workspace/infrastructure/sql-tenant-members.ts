@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
-import { tenantQuery } from '../../../core/infrastructure/database/tenant-query';
+import { selectRows } from '../../../core/infrastructure/database/sql';
+import { tenantElsewhere, tenantQuery } from '../../../core/infrastructure/database/tenant-query';
 import { grantsOf } from '../../role/role.public';
 import type { Page } from '../../../core/domain/page';
 import type { MemberRecord, TenantMembers } from '../domain/ports';
@@ -21,6 +22,8 @@ export class SqlTenantMembers implements TenantMembers {
   }
 
   async list({ page, limit }: { page: number; limit: number }): Promise<Page<MemberRecord>> {
+    // On another database than the directory, the people are read apart (ADR 0012).
+    const people = tenantElsewhere(this.sequelize) ? await this.livePeople() : null;
     const rows = await this.query<{
       user_id: string;
       email: string;
@@ -29,26 +32,46 @@ export class SqlTenantMembers implements TenantMembers {
       roles: string[];
       total: string;
     }>(
-      `SELECT m.user_id, u.email, u.name, m.joined_at, count(*) OVER () AS total,
-         COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
-       FROM members m
-       JOIN public.users u ON u.id = m.user_id AND u.deleted_at IS NULL
-       LEFT JOIN member_roles mr ON mr.user_id = m.user_id
-       LEFT JOIN roles r ON r.id = mr.role_id
-       GROUP BY m.user_id, u.email, u.name, m.joined_at
-       ORDER BY m.joined_at, m.user_id LIMIT :limit OFFSET :offset`,
-      { limit, offset: (page - 1) * limit },
+      people
+        ? `SELECT m.user_id, m.joined_at, count(*) OVER () AS total,
+             COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
+           FROM members m
+           LEFT JOIN member_roles mr ON mr.user_id = m.user_id
+           LEFT JOIN roles r ON r.id = mr.role_id
+           WHERE m.user_id = ANY(CAST(:live AS uuid[]))
+           GROUP BY m.user_id, m.joined_at
+           ORDER BY m.joined_at, m.user_id LIMIT :limit OFFSET :offset`
+        : `SELECT m.user_id, u.email, u.name, m.joined_at, count(*) OVER () AS total,
+             COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
+           FROM members m
+           JOIN public.users u ON u.id = m.user_id AND u.deleted_at IS NULL
+           LEFT JOIN member_roles mr ON mr.user_id = m.user_id
+           LEFT JOIN roles r ON r.id = mr.role_id
+           GROUP BY m.user_id, u.email, u.name, m.joined_at
+           ORDER BY m.joined_at, m.user_id LIMIT :limit OFFSET :offset`,
+      { limit, offset: (page - 1) * limit, live: people ? `{${[...people.keys()].join(',')}}` : null },
     );
     return {
       items: rows.map((r) => ({
         userId: r.user_id,
-        email: r.email,
-        name: r.name,
+        email: people?.get(r.user_id)?.email ?? r.email,
+        name: people?.get(r.user_id)?.name ?? r.name,
         roles: r.roles,
         joinedAt: r.joined_at,
       })),
       meta: { page, limit, total: rows[0] ? Number(rows[0].total) : 0 },
     };
+  }
+
+  /** The members' accounts that are not deleted, read from the directory's database. */
+  private async livePeople(): Promise<Map<string, { email: string; name: string }>> {
+    const ids = (await this.query<{ user_id: string }>('SELECT user_id FROM members', {})).map((r) => r.user_id);
+    const users = await selectRows<{ id: string; email: string; name: string }>(
+      this.sequelize,
+      'SELECT id, email, name FROM public.users WHERE id = ANY(CAST(:ids AS uuid[])) AND deleted_at IS NULL',
+      { ids: `{${ids.join(',')}}` },
+    );
+    return new Map(users.map((u) => [u.id, { email: u.email, name: u.name }]));
   }
 
   async rolesOf(userId: string): Promise<string[]> {

@@ -7,6 +7,7 @@ import {
   TENANT_MIGRATIONS_DIR,
 } from '../../../core/infrastructure/database/migrator';
 import { noteTenantDdl } from '../../../core/infrastructure/database/sequelize';
+import { MAIN_SHARD, Shards } from '../../../core/infrastructure/database/shards';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Logger } from '../../../core/logger';
 import type { TenantProvisioner, TenantRecord, TenantSchemaAdmin } from '../domain/ports';
@@ -18,15 +19,19 @@ import { renderTemplate, templateSql, type RenderedTemplate } from './tenant-tem
  */
 export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
   private readonly uow: UnitOfWork;
+  private readonly shards: Shards;
+  private readonly sequelize: Sequelize;
   private latest: string | null | undefined;
   private template: Promise<RenderedTemplate | null> | undefined;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    databases: Sequelize | Shards,
     private readonly logger: Logger,
     private readonly directory: string = TENANT_MIGRATIONS_DIR,
   ) {
-    this.uow = new UnitOfWork(sequelize);
+    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.sequelize = this.shards.main;
+    this.uow = new UnitOfWork(this.shards);
   }
 
   /**
@@ -44,11 +49,17 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
     }
     noteTenantDdl(transaction);
     // No replacements: the seed rows are JSON literals, whose colons must not read as parameters.
-    await this.sequelize.query(
-      `CREATE SCHEMA ${schema.quoted};\n${templateSql(template)};\n` +
-        `UPDATE public.workspaces SET schema_version = '${template.version.replace(/'/g, "''")}' WHERE schema_name = '${schema.value}'`,
-      { transaction },
-    );
+    const version = `UPDATE public.workspaces SET schema_version = '${template.version.replace(/'/g, "''")}' WHERE schema_name = '${schema.value}'`;
+    const directory = UnitOfWork.current();
+    // One round trip where the directory shares the tenant's database; else the directory's own.
+    if (directory === transaction) {
+      await this.sequelize.query(`CREATE SCHEMA ${schema.quoted};\n${templateSql(template)};\n${version}`, {
+        transaction,
+      });
+      return;
+    }
+    await this.sequelize.query(`CREATE SCHEMA ${schema.quoted};\n${templateSql(template)}`, { transaction });
+    await this.sequelize.query(version, { transaction: directory });
   }
 
   /** Rendered on first use, once per process (a release's migrations do not change while it runs). */
@@ -70,12 +81,12 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
 
   async migrate(tenant?: TenantRecord): Promise<string[]> {
     if (!tenant) return this.migrateCurrent();
-    return this.uow.runInTenant(SchemaName.parse(tenant.schemaName), () => this.migrateCurrent());
+    return this.uow.runInTenant(SchemaName.parse(tenant.schemaName), () => this.migrateCurrent(), tenant.shard);
   }
 
   async pending(tenant: TenantRecord): Promise<string[]> {
     const schema = SchemaName.parse(tenant.schemaName);
-    const list = await this.uow.runInTenant(schema, () => this.migrator(schema).pending());
+    const list = await this.uow.runInTenant(schema, () => this.migrator(schema).pending(), tenant.shard);
     return list.map((m) => m.name);
   }
 
@@ -92,16 +103,21 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
       name: string;
       slug: string;
       schema_name: string;
+      shard: string;
       status: string;
       schema_version: string | null;
-    }>('SELECT id, name, slug, schema_name, status, schema_version FROM public.workspaces ORDER BY created_at, id', {
-      type: QueryTypes.SELECT,
-    });
+    }>(
+      'SELECT id, name, slug, schema_name, shard, status, schema_version FROM public.workspaces ORDER BY created_at, id',
+      {
+        type: QueryTypes.SELECT,
+      },
+    );
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
       slug: r.slug,
       schemaName: r.schema_name,
+      shard: r.shard,
       status: r.status,
       schemaVersion: r.schema_version,
     }));
@@ -109,6 +125,10 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
 
   async drop(tenant: TenantRecord): Promise<void> {
     const schema = SchemaName.parse(tenant.schemaName);
+    // On another database the schema goes first: a failure in between leaves a row to retry with.
+    if (tenant.shard !== MAIN_SHARD) {
+      await this.shards.get(tenant.shard).query(`DROP SCHEMA IF EXISTS ${schema.quoted} CASCADE`);
+    }
     await this.sequelize.transaction(async (transaction) => {
       await this.sequelize.query(`DROP SCHEMA IF EXISTS ${schema.quoted} CASCADE`, { transaction });
       await this.sequelize.query('DELETE FROM public.workspaces WHERE id = :id', {
@@ -118,15 +138,32 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
     });
   }
 
+  /** Main database's orphans by name; another database's as `shard:schema`. */
   async orphanSchemas(): Promise<string[]> {
     const rows = await this.sequelize.query<{ nspname: string }>(
       // EXCEPT, not NOT EXISTS: the planner estimates one row for the regular expression and chose
       // a nested loop over every workspace per schema, 8.3 s at 10,000 tenants (this one, 0.1 s).
       `SELECT nspname::text AS nspname FROM pg_namespace WHERE nspname ~ '^tenant_[0-9a-f]{32}$'
-       EXCEPT SELECT schema_name FROM public.workspaces ORDER BY 1`,
+       EXCEPT SELECT schema_name FROM public.workspaces WHERE shard = 'main' ORDER BY 1`,
       { type: QueryTypes.SELECT },
     );
-    return rows.map((r) => r.nspname);
+    const orphans = rows.map((r) => r.nspname);
+    for (const { name, sequelize } of this.shards.all().slice(1)) {
+      const placed = new Set(
+        (
+          await this.sequelize.query<{ schema_name: string }>(
+            'SELECT schema_name FROM public.workspaces WHERE shard = :name',
+            { replacements: { name }, type: QueryTypes.SELECT },
+          )
+        ).map((r) => r.schema_name),
+      );
+      const present = await sequelize.query<{ nspname: string }>(
+        "SELECT nspname::text AS nspname FROM pg_namespace WHERE nspname ~ '^tenant_[0-9a-f]{32}$' ORDER BY 1",
+        { type: QueryTypes.SELECT },
+      );
+      orphans.push(...present.filter((r) => !placed.has(r.nspname)).map((r) => `${name}:${r.nspname}`));
+    }
+    return orphans;
   }
 
   async exclusively(lock: string, work: () => Promise<void>): Promise<boolean> {
@@ -154,7 +191,7 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
     const version = await this.latestVersion();
     await this.sequelize.query('UPDATE public.workspaces SET schema_version = :version WHERE schema_name = :schema', {
       replacements: { version, schema: schema.value },
-      transaction,
+      transaction: UnitOfWork.current(),
     });
     if (applied.length > 0)
       this.logger.debug({ schema: schema.value, applied: applied.map((m) => m.name) }, 'tenant migrated');
@@ -166,7 +203,7 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
   }
 
   private scope() {
-    const { tenantSchema, transaction } = requestContext.current();
+    const { tenantSchema, tenantTransaction: transaction } = requestContext.current();
     if (!tenantSchema || !transaction) throw new Error('Tenant DDL runs only inside a tenant scope');
     return { schema: SchemaName.parse(tenantSchema), transaction };
   }

@@ -12,6 +12,7 @@ interface Row {
   name: string;
   slug: string;
   schema_name: string;
+  shard: string;
   owner_id: string;
   status: WorkspaceStatus;
   settings: Record<string, unknown>;
@@ -27,6 +28,7 @@ const toDomain = (r: Row) =>
     name: r.name,
     slug: Slug.create(r.slug),
     schemaName: SchemaName.parse(r.schema_name),
+    shard: r.shard,
     ownerId: r.owner_id,
     status: r.status,
     settings: r.settings,
@@ -41,13 +43,17 @@ const toRow = (w: Workspace) => {
 };
 
 export class SqlWorkspaceDirectory implements WorkspaceDirectory {
-  constructor(private readonly sequelize: Sequelize) {}
+  /** `shards`: the databases new tenants may be placed on (the main one first). */
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly shards: string[] = ['main'],
+  ) {}
 
   async create(workspace: Workspace): Promise<void> {
     try {
       await this.exec(
-        `INSERT INTO public.workspaces (id, name, slug, schema_name, owner_id, status, settings, created_at, updated_at)
-         VALUES (:id, :name, :slug, :schemaName, :ownerId, :status, CAST(:settings AS jsonb), :createdAt, :updatedAt)`,
+        `INSERT INTO public.workspaces (id, name, slug, schema_name, shard, owner_id, status, settings, created_at, updated_at)
+         VALUES (:id, :name, :slug, :schemaName, :shard, :ownerId, :status, CAST(:settings AS jsonb), :createdAt, :updatedAt)`,
         toRow(workspace),
       );
     } catch (err) {
@@ -106,16 +112,32 @@ export class SqlWorkspaceDirectory implements WorkspaceDirectory {
     );
   }
 
+  /** The shard with the fewest live tenants (ties: the main one, then the first configured). */
+  async placeNewTenant(): Promise<string> {
+    const { shards } = this;
+    if (shards.length === 1) return shards[0]!;
+    const rows = await this.select<{ shard: string; n: string }>(
+      `SELECT shard, count(*) AS n FROM public.workspaces WHERE deleted_at IS NULL GROUP BY shard`,
+      {},
+    );
+    const load = (shard: string) => Number(rows.find((r) => r.shard === shard)?.n ?? 0);
+    return shards.reduce((best, shard) => (load(shard) < load(best) ? shard : best));
+  }
+
   async findAccess(workspaceId: string, userId: string): Promise<WorkspaceAccess | null> {
-    const rows = await this.select<{ schema_name: string; require_mfa: boolean }>(
-      `SELECT w.schema_name, COALESCE(w.settings -> 'requireMfa' = 'true'::jsonb, false) AS require_mfa
+    const rows = await this.select<{ schema_name: string; shard: string; moving: boolean; require_mfa: boolean }>(
+      `SELECT w.schema_name, w.shard, w.moving_to IS NOT NULL AS moving,
+         COALESCE(w.settings -> 'requireMfa' = 'true'::jsonb, false) AS require_mfa
        FROM public.workspaces w
        JOIN public.workspace_memberships m ON m.workspace_id = w.id
        WHERE w.id = :workspaceId AND m.user_id = :userId AND m.status = 'active'
          AND w.status = 'active' AND w.deleted_at IS NULL`,
       { workspaceId, userId },
     );
-    return rows[0] ? { workspaceId, schemaName: rows[0].schema_name, requireMfa: rows[0].require_mfa } : null;
+    const [row] = rows;
+    return row
+      ? { workspaceId, schemaName: row.schema_name, shard: row.shard, moving: row.moving, requireMfa: row.require_mfa }
+      : null;
   }
 
   async memberIds(workspaceId: string): Promise<string[]> {

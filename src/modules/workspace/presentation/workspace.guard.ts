@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { SchemaName } from '../../../core/domain/schema-name';
+import { TenantMovingError } from '../../../core/errors/app-error';
 import { principalOf } from '../../../core/http/principal';
 import type { TenantScopes } from '../../../core/infrastructure/database/unit-of-work';
 import type { WorkspaceAccessCache } from '../application/workspace-access.service';
@@ -29,7 +30,10 @@ export function workspaceGuard(access: () => WorkspaceAccessCache, tx: () => Ten
       // A removed member, or a deleted workspace, looks like no workspace at all.
       if (!granted) throw new WorkspaceNotFoundError();
       if (granted.requireMfa && !(await mfa().isEnabled(principal.userId))) throw new MfaRequiredError();
+      // A workspace being moved to another database keeps serving reads from where it is; its
+      // writes wait for the switch (ADR 0012).
+      if (granted.moving && !readOnly) throw new TenantMovingError();
       const schema = SchemaName.parse(granted.schemaName);
-      await (readOnly ? tx().readInTenant(schema, next) : tx().runInTenant(schema, next));
+      await (readOnly ? tx().readInTenant(schema, next, granted.shard) : tx().runInTenant(schema, next, granted.shard));
     };
 }
