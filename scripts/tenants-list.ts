@@ -5,7 +5,7 @@ import { runScript } from './lib/cli';
 
 const USAGE = `Usage: npm run tenants:list [-- --json]
 
-Lists every workspace: id, slug, status, schema and the newest tenant migration applied.`;
+Lists every workspace: id, slug, status, database, schema and the newest tenant migration applied.`;
 
 void runScript(USAGE, { json: { type: 'boolean' } }, async ({ values, runtime }) => {
   const tenants = await runtime.container.get(TENANT_SCHEMA_ADMIN).listTenants();
@@ -15,7 +15,7 @@ void runScript(USAGE, { json: { type: 'boolean' } }, async ({ values, runtime })
   }
   for (const t of tenants) {
     process.stdout.write(
-      `${t.id}  ${t.slug.padEnd(30)} ${t.status.padEnd(12)} ${t.schemaName}  ${t.schemaVersion ?? '-'}\n`,
+      `${t.id}  ${t.slug.padEnd(30)} ${t.status.padEnd(12)} ${t.shard.padEnd(10)} ${t.schemaName}  ${t.schemaVersion ?? '-'}\n`,
     );
   }
   process.stdout.write(`${tenants.length} tenant(s)\n`);

@@ -44,7 +44,7 @@ export default async function globalSetup(): Promise<void> {
     // hundreds at once in one statement can exhaust the lock table ("out of shared memory").
     const partitions = await sequelize.query<{ relname: string }>(
       `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss'`,
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss' AND c.relkind IN ('r', 'p')`,
       { type: QueryTypes.SELECT },
     );
     for (const { relname } of partitions) {

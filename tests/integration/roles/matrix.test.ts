@@ -84,6 +84,7 @@ const RULES: Record<string, string> = {
   'get /admin/workspaces/:workspaceId/export': 'platform.workspaces.manage',
   'post /admin/workspaces/import': 'platform.workspaces.manage',
   'post /admin/workspaces/:workspaceId/clone': 'platform.workspaces.manage',
+  'post /admin/workspaces/:workspaceId/move': 'platform.workspaces.manage',
   'post /admin/workspaces/:workspaceId/purge': 'platform.workspaces.manage',
 };
 

@@ -20,6 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   // Platform-admin routes: refused for lack of the platform permission, before A is looked at.
   'get /admin/workspaces/:workspaceId/export': ['PERMISSION_DENIED'],
   'post /admin/workspaces/:workspaceId/clone': ['PERMISSION_DENIED'],
+  'post /admin/workspaces/:workspaceId/move': ['PERMISSION_DENIED'],
   'post /admin/workspaces/:workspaceId/purge': ['PERMISSION_DENIED'],
 };
 
