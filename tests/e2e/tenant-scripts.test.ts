@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { QueryTypes, Sequelize } from 'sequelize';
 import { SchemaName } from '../../src/core/domain/schema-name';
 import { scratchDatabase, type ScratchDatabase } from '../support/databases';
 import { buildDist, ROOT, runScript as runIn, tenantMigrationsWith } from '../support/processes';
@@ -168,4 +169,63 @@ describe('tenant admin scripts', () => {
     const list = await runScript('tenants-list', ['--json']);
     expect(JSON.parse(list.stdout).map((t: { id: string }) => t.id)).not.toContain(ws.id);
   });
+
+  test('when tenant:move names a database of TENANT_DATABASES, then the workspace moves there, tenants:list shows it, tenants:migrate migrates it there and tenant:move moves it back', async () => {
+    const east = await scratchDatabase({ migrate: false });
+    try {
+      const shards = { TENANT_DATABASES: `east=${east.url}` };
+      const owner = await verifiedAccount(server);
+      const ws = await createWorkspace(server, owner, 'Mover Ltd');
+      const schema = SchemaName.forWorkspace(ws.id).value;
+      const onEast = async () => {
+        const eastDb = new Sequelize(east.url, { logging: false });
+        try {
+          return (
+            (
+              await eastDb.query('SELECT nspname FROM pg_namespace WHERE nspname = :schema', {
+                replacements: { schema },
+                type: QueryTypes.SELECT,
+              })
+            ).length === 1
+          );
+        } finally {
+          await eastDb.close();
+        }
+      };
+
+      const unknown = await runScript('tenant-move', [ws.slug, '--to', 'west'], shards);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('No tenant database is named "west"');
+
+      const moved = await runScript('tenant-move', [ws.slug, '--to', 'east'], shards);
+      expect(moved).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+      const report = JSON.parse(moved.stdout) as { from: string; to: string; tables: Record<string, { rows: number }> };
+      expect(report).toMatchObject({ from: 'main', to: 'east' });
+      expect(report.tables.members!.rows).toBe(1);
+      expect(await onEast()).toBe(true);
+      expect(await selectRows(server, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).toEqual([]);
+      const list = await runScript('tenants-list', ['--json'], shards);
+      expect(JSON.parse(list.stdout).find((t: { id: string }) => t.id === ws.id)).toMatchObject({ shard: 'east' });
+
+      const migrated = await runScript('tenants-migrate', [], { ...shards, TENANT_MIGRATIONS_DIR: migrationsDir });
+      expect(migrated.code).toBe(0);
+      const eastDb = new Sequelize(east.url, { logging: false });
+      const notes = await eastDb.query("SELECT 1 FROM pg_tables WHERE schemaname = :schema AND tablename = 'notes'", {
+        replacements: { schema },
+        type: QueryTypes.SELECT,
+      });
+      await eastDb.close();
+      expect(notes).toHaveLength(1);
+
+      const back = await runScript('tenant-move', [ws.id, '--to', 'main'], {
+        ...shards,
+        TENANT_MIGRATIONS_DIR: migrationsDir,
+      });
+      expect(back.code).toBe(0);
+      expect(await onEast()).toBe(false);
+      expect(await hasNotes(ws.id)).toBe(true);
+    } finally {
+      await east.drop();
+    }
+  }, 90_000);
 });

@@ -311,6 +311,43 @@ describe('tenant databases (shards)', () => {
     expect(target.member_roles!.length).toBe(source.member_roles!.length);
   });
 
+  test('an instance that missed the move (stale cached route) answers 503 TENANT_MOVING once, never the old data, then serves from the new place', async () => {
+    const { admin, ws } = await populatedWorkspace();
+    // Its own cache prefix: it hears nothing of the first server's invalidations.
+    const { auth } = server.container.get(TOKENS.config);
+    const other = await startTestServer({
+      TENANT_DATABASES: `east=${east.url}`,
+      TENANT_PLACEMENT: 'east',
+      JWT_SECRET: auth.jwtSecret,
+      REFRESH_TOKEN_SECRET: auth.refreshTokenSecret,
+      DATA_ENCRYPTION_KEY: auth.dataEncryptionKey,
+    });
+    try {
+      const before = await request(other.url).get(`${API}/workspaces/${ws.id}/roles`).set(bearer(admin.accessToken));
+      expect(before.status).toBe(200);
+      await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'main' });
+      await request(server.url)
+        .post(`${API}/workspaces/${ws.id}/roles`)
+        .set(bearer(admin.accessToken))
+        .send({ name: 'after' })
+        .expect(201);
+
+      const stale = await request(other.url).get(`${API}/workspaces/${ws.id}/roles`).set(bearer(admin.accessToken));
+      expectError(stale, 503, 'TENANT_MOVING');
+      expect(stale.headers['retry-after']).toBe('1');
+      const fresh = await request(other.url).get(`${API}/workspaces/${ws.id}/roles`).set(bearer(admin.accessToken));
+      expect(fresh.status).toBe(200);
+      expect(fresh.body.data.map((r: { name: string }) => r.name)).toContain('after');
+      const write = await request(other.url)
+        .post(`${API}/workspaces/${ws.id}/roles`)
+        .set(bearer(admin.accessToken))
+        .send({ name: 'later' });
+      expect(write.status).toBe(201);
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('purging a deleted workspace on another database removes its schema there', async () => {
     const { admin, ws, schema } = await populatedWorkspace();
     const del = await request(server.url).delete(`${API}/workspaces/${ws.id}`).set(bearer(admin.accessToken));

@@ -34,6 +34,15 @@ export function workspaceGuard(access: () => WorkspaceAccessCache, tx: () => Ten
       // writes wait for the switch (ADR 0012).
       if (granted.moving && !readOnly) throw new TenantMovingError();
       const schema = SchemaName.parse(granted.schemaName);
-      await (readOnly ? tx().readInTenant(schema, next, granted.shard) : tx().runInTenant(schema, next, granted.shard));
+      try {
+        await (readOnly
+          ? tx().readInTenant(schema, next, granted.shard)
+          : tx().runInTenant(schema, next, granted.shard));
+      } catch (err) {
+        // Moved away since this decision was cached (an instance that missed the invalidation):
+        // the next request reads where it is now.
+        if (err instanceof TenantMovingError) await access().forget(principal.workspaceId, [principal.userId]);
+        throw err;
+      }
     };
 }
