@@ -348,6 +348,27 @@ describe('tenant databases (shards)', () => {
     }
   });
 
+  test('an API key of a workspace on another database reads and writes there, and follows it when it moves', async () => {
+    const { admin, ws } = await populatedWorkspace();
+    const created = await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/api-keys`)
+      .set(bearer(admin.accessToken))
+      .send({ name: 'robot', roles: ['admin'] });
+    expect(created.status).toBe(201);
+    const key = created.body.data.key as string;
+    const write = (name: string) =>
+      request(server.url).post(`${API}/workspaces/${ws.id}/roles`).set(bearer(key)).send({ name });
+    expect((await write('by-key-east')).status).toBe(201);
+    expect(await schemasOn(eastDb, `tenant_${ws.id.replace(/-/g, '')}`)).toBe(1);
+    await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'main' });
+    expect((await write('by-key-main')).status).toBe(201);
+    const roles = await request(server.url).get(`${API}/workspaces/${ws.id}/roles`).set(bearer(key));
+    expect(roles.status).toBe(200);
+    expect(roles.body.data.map((r: { name: string }) => r.name)).toEqual(
+      expect.arrayContaining(['by-key-east', 'by-key-main']),
+    );
+  });
+
   test('purging a deleted workspace on another database removes its schema there', async () => {
     const { admin, ws, schema } = await populatedWorkspace();
     const del = await request(server.url).delete(`${API}/workspaces/${ws.id}`).set(bearer(admin.accessToken));

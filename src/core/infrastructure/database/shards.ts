@@ -33,6 +33,11 @@ export class Shards {
     return new Shards(main, new Map());
   }
 
+  /** For the classes that take either: a bare Sequelize is the main database alone. */
+  static of(databases: Sequelize | Shards): Shards {
+    return databases instanceof Shards ? databases : Shards.single(databases);
+  }
+
   /** Opens a pool per configured shard and checks each answers. */
   static async open(main: Sequelize, config: DatabaseConfig): Promise<Shards> {
     const extra = new Map<string, Sequelize>();

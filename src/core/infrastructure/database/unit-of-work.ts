@@ -57,7 +57,7 @@ export class UnitOfWork implements TenantScopes {
     databases: Sequelize | Shards,
     private readonly observe: (outcome: TenantScopeOutcome, seconds: number) => void = () => undefined,
   ) {
-    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.shards = Shards.of(databases);
     this.sequelize = this.shards.main;
     this.shards.all().forEach(({ sequelize }) => beginWithSearchPath(sequelize));
   }

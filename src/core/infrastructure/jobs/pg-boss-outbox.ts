@@ -82,7 +82,7 @@ export class PgBossOutbox implements Outbox, JobRegistry {
     private readonly logger: Logger,
     private readonly onFailure: (type: string) => void = () => undefined,
   ) {
-    const shards = databases instanceof Shards ? databases : Shards.single(databases);
+    const shards = Shards.of(databases);
     this.lanes = shards.all().map(({ name, sequelize }) => {
       const pooled = pooledExecutor(sequelize);
       const boss = new PgBoss({

@@ -17,7 +17,7 @@ export class JobReceipts {
     databases: Sequelize | Shards,
     private readonly tx: TransactionRunner,
   ) {
-    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.shards = Shards.of(databases);
     this.sequelize = this.shards.main;
   }
 

@@ -43,7 +43,7 @@ export class PgAuditTrail implements AuditTrail {
   private readonly shards: Shards;
 
   constructor(databases: Sequelize | Shards) {
-    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.shards = Shards.of(databases);
   }
 
   /** A tenant's trail is on the database that holds its schema; the platform's on the main one. */

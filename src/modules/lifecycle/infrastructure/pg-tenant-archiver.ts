@@ -73,7 +73,7 @@ export class PgTenantArchiver implements TenantArchiver {
     private readonly logger: Logger,
     private readonly migrationsDir?: string,
   ) {
-    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.shards = Shards.of(databases);
     this.sequelize = this.shards.main;
     this.uow = new UnitOfWork(this.sequelize);
   }

@@ -14,7 +14,7 @@ export class SqlLifecycleDirectory implements LifecycleDirectory {
   private readonly sequelize: Sequelize;
 
   constructor(databases: Sequelize | Shards) {
-    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.shards = Shards.of(databases);
     this.sequelize = this.shards.main;
   }
 

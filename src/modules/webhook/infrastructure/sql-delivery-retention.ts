@@ -12,7 +12,7 @@ export class SqlDeliveryRetention implements DeliveryRetention {
   private readonly shards: Shards;
 
   constructor(databases: Sequelize | Shards) {
-    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.shards = Shards.of(databases);
   }
 
   async purgeFinished(before: Date): Promise<number> {

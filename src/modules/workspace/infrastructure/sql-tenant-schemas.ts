@@ -29,7 +29,7 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
     private readonly logger: Logger,
     private readonly directory: string = TENANT_MIGRATIONS_DIR,
   ) {
-    this.shards = databases instanceof Shards ? databases : Shards.single(databases);
+    this.shards = Shards.of(databases);
     this.sequelize = this.shards.main;
     this.uow = new UnitOfWork(this.shards);
   }
