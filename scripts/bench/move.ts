@@ -140,6 +140,8 @@ async function main() {
         seconds: Math.round(seconds * 100) / 100,
         'rows/s': Math.round(rows / seconds),
         frozenMs: report.frozenMs,
+        'copy ms': report.phases.copyMs,
+        'verify ms': report.phases.verifyMs,
         client: Object.entries(seen)
           .sort()
           .map(([k, v]) => `${k}: ${v}`)

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import request from 'supertest';
 import { TOKENS } from '../../../src/core/bootstrap/tokens';
@@ -5,6 +8,10 @@ import { CloneTenant } from '../../../src/modules/lifecycle/application/clone-te
 import { MoveTenant } from '../../../src/modules/lifecycle/application/move-tenant.use-case';
 import { PurgeTenant } from '../../../src/modules/lifecycle/application/purge-tenant.use-case';
 import { SqlWorkspaceDirectory } from '../../../src/modules/workspace/infrastructure/sql-workspace-directory';
+import { AUDIT_LOG } from '../../../src/modules/audit/audit.public';
+import { LIFECYCLE_DIRECTORY } from '../../../src/modules/lifecycle/application/tokens';
+import { PgTenantMover } from '../../../src/modules/lifecycle/infrastructure/pg-tenant-mover';
+import { WORKSPACE_DIRECTORY, WorkspaceAccessCache } from '../../../src/modules/workspace/workspace.public';
 import { API, bearer, expectError } from '../../support/auth-helpers';
 import { scratchDatabase, type ScratchDatabase } from '../../support/databases';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver';
@@ -367,6 +374,34 @@ describe('tenant databases (shards)', () => {
     expect(roles.body.data.map((r: { name: string }) => r.name)).toEqual(
       expect.arrayContaining(['by-key-east', 'by-key-main']),
     );
+  });
+
+  test('when the copy fails (a release that does not know the tenant version), the move stops: freeze lifted, source intact, no copy left', async () => {
+    const { admin, ws, schema } = await populatedWorkspace();
+    const before = await snapshot(eastDb, schema);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-migrations-'));
+    const { container } = server;
+    const move = new MoveTenant(
+      container.get(LIFECYCLE_DIRECTORY),
+      new PgTenantMover(container.get(TOKENS.shards), container.get(TOKENS.logger), empty),
+      container.get(WORKSPACE_DIRECTORY),
+      container.get(TOKENS.shards),
+      container.get(AUDIT_LOG),
+      container.get(WorkspaceAccessCache),
+    );
+    try {
+      await expect(move.execute({ workspace: ws.id, to: 'main' })).rejects.toThrow(/migration/i);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+    expect(await shardOf(ws.id)).toEqual({ shard: 'east', moving_to: null });
+    expect(await schemasOn(mainDb(), schema)).toBe(0);
+    expect(await snapshot(eastDb, schema)).toEqual(before);
+    const write = await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/roles`)
+      .set(bearer(admin.accessToken))
+      .send({ name: 'still-here' });
+    expect(write.status).toBe(201);
   });
 
   test('purging a deleted workspace on another database removes its schema there', async () => {

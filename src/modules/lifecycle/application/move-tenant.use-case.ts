@@ -47,7 +47,7 @@ export class MoveTenant {
     const started = Date.now();
     await this.mover.setMoving(workspace.id, to);
     await this.forgetAccess(workspace.id);
-    let tables: MoveReport['tables'] = {};
+    let copied: Pick<MoveReport, 'tables' | 'phases'> = { tables: {}, phases: { waitMs: 0, copyMs: 0, verifyMs: 0 } };
     const resumed =
       workspace.movingTo === to &&
       !(await this.mover.schemaExists(workspace.shard, workspace.schemaName)) &&
@@ -56,7 +56,7 @@ export class MoveTenant {
       if (!resumed) {
         // A copy left by a run cut short before the source was dropped is stale: start over.
         await this.mover.dropSchema(to, workspace.schemaName);
-        tables = await this.mover.copy(workspace, workspace.shard, to, input.progress);
+        copied = await this.mover.copy(workspace, workspace.shard, to, input.progress);
       }
     } catch (err) {
       await this.mover.setMoving(workspace.id, null);
@@ -69,7 +69,7 @@ export class MoveTenant {
       workspace: { id: workspace.id, slug: workspace.slug, schema: workspace.schemaName },
       from: workspace.shard,
       to,
-      tables,
+      ...copied,
       frozenMs: Date.now() - started,
       resumed,
     };

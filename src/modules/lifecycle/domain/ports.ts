@@ -56,7 +56,7 @@ export interface LifecycleWorkspace {
 
 export interface TableFingerprint {
   rows: number;
-  /** md5 over the rows' md5s, sorted: equal on both sides when every row was copied. */
+  /** The sum of the rows' md5s (64 bits each): equal on both sides when every row was copied. */
   checksum: string;
 }
 
@@ -68,8 +68,16 @@ export interface MoveReport {
   tables: Record<string, TableFingerprint>;
   /** How long the workspace's writes were refused. */
   frozenMs: number;
+  /** Where the freeze went: waiting for writes in flight, copying, verifying (zero when resumed). */
+  phases: CopyPhases;
   /** A move cut short earlier was finished (the copy had committed) rather than started again. */
   resumed: boolean;
+}
+
+export interface CopyPhases {
+  waitMs: number;
+  copyMs: number;
+  verifyMs: number;
 }
 
 export interface MoveProgress {
@@ -82,7 +90,12 @@ export interface TenantMover {
   /** Sets (or clears, with null) the directory's freeze mark: writes get 503 while it is set. */
   setMoving(workspaceId: string, to: string | null): Promise<void>;
   /** Under the move lock on the source: copy, verify, commit the target, drop the source. */
-  copy(workspace: LifecycleWorkspace, from: string, to: string, progress?: MoveProgress): Promise<MoveReport['tables']>;
+  copy(
+    workspace: LifecycleWorkspace,
+    from: string,
+    to: string,
+    progress?: MoveProgress,
+  ): Promise<{ tables: MoveReport['tables']; phases: CopyPhases }>;
   /** Points the directory at the new database and lifts the freeze. */
   switchTo(workspace: LifecycleWorkspace, to: string): Promise<void>;
   schemaExists(shard: string, schema: string): Promise<boolean>;

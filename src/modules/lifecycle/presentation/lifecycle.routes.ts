@@ -33,6 +33,7 @@ const moveReport = z.object({
   to: z.string(),
   tables: z.record(z.string(), z.object({ rows: z.number().int(), checksum: z.string() })),
   frozenMs: z.number().int(),
+  phases: z.object({ waitMs: z.number().int(), copyMs: z.number().int(), verifyMs: z.number().int() }),
   resumed: z.boolean(),
 });
 
