@@ -99,6 +99,29 @@ describe('RouteRegistry', () => {
     expect(Object.keys(op.responses).sort()).toEqual(['204', '400', '401', '403', '404', '429', '500']);
   });
 
+  test('when a workspace route is documented, then it declares 503 with Retry-After (TENANT_MOVING during a move)', () => {
+    const reg = new RouteRegistry('/api/v1', { title: 't', version: '1' });
+    reg.add(
+      defineRoute({
+        method: 'post',
+        path: '/workspaces/:workspaceId/things',
+        tags: ['Things'],
+        summary: 'Make a thing',
+        auth: 'workspace',
+        permission: 'things.manage',
+        request: { params: z.strictObject({ workspaceId: z.uuid() }) },
+        response: { status: 204, description: 'Made' },
+        handler: async () => undefined,
+      }),
+    );
+    const op = reg.openApiDocument().paths?.['/api/v1/workspaces/{workspaceId}/things']?.post as {
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    expect(Object.keys(op.responses['503']?.headers ?? {})).toContain('Retry-After');
+    const user = registry().openApiDocument().paths?.['/api/v1/users/{id}']?.delete as { responses: object };
+    expect(Object.keys(user.responses)).not.toContain('503');
+  });
+
   describe('input a route does not declare', () => {
     let ran = 0;
     const bare = defineRoute({

@@ -387,12 +387,20 @@ export class RouteRegistry {
           : response.paginated
             ? pageEnvelope(response.schema ?? z.unknown())
             : dataEnvelope(response.schema ?? z.unknown());
-    const errors = new Set([400, 429, 500, ...(route.errors ?? []), ...(route.auth === 'public' ? [] : [401])]);
+    // A workspace's routes also answer 503 TENANT_MOVING (with Retry-After) while it moves between databases.
+    const errors = new Set([
+      400,
+      429,
+      500,
+      ...(route.errors ?? []),
+      ...(route.auth === 'public' ? [] : [401]),
+      ...(route.auth === 'workspace' ? [503] : []),
+    ]);
     // Health probes are never counted (see isHealthProbe), so only the other routes carry the headers.
     const rateLimited = !isHealthProbe(this.fullPath(route));
     const headersFor = (status: number) => {
       const names = rateLimited ? Object.keys(RATE_LIMIT_HEADERS) : [];
-      if (status === 429) names.push(RETRY_AFTER);
+      if (status === 429 || status === 503) names.push(RETRY_AFTER);
       return names.length ? { headers: Object.fromEntries(names.map((name) => [name, headerRef(name)])) } : {};
     };
     const responses: Record<number, object> = {
