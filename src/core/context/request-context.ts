@@ -19,6 +19,8 @@ export interface RequestContext {
   tenantTransaction?: Transaction;
   /** The database that holds the current tenant's schema (its pool serves read-only scopes). */
   tenantDatabase?: Sequelize;
+  /** With shards, each read-only tenant query first checks the schema is there (UnitOfWork). */
+  tenantCheck?: boolean;
   /** Set while the request is scoped to a tenant schema (in a transaction, or read-only). */
   tenantSchema?: string;
   /**

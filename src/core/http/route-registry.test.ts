@@ -100,7 +100,7 @@ describe('RouteRegistry', () => {
   });
 
   test('when a workspace route is documented, then it declares 503 with Retry-After (TENANT_MOVING during a move)', () => {
-    const reg = new RouteRegistry('/api/v1', { title: 't', version: '1' });
+    const reg = new RouteRegistry('/api/v1', { title: 't', version: '1', description: 'd' });
     reg.add(
       defineRoute({
         method: 'post',

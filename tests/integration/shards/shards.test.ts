@@ -4,6 +4,9 @@ import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import request from 'supertest';
 import { TOKENS } from '../../../src/core/bootstrap/tokens';
+import { SchemaName } from '../../../src/core/domain/schema-name';
+import { tenantQuery } from '../../../src/core/infrastructure/database/tenant-query';
+import { UnitOfWork } from '../../../src/core/infrastructure/database/unit-of-work';
 import { CloneTenant } from '../../../src/modules/lifecycle/application/clone-tenant.use-case';
 import { MoveTenant } from '../../../src/modules/lifecycle/application/move-tenant.use-case';
 import { PurgeTenant } from '../../../src/modules/lifecycle/application/purge-tenant.use-case';
@@ -350,6 +353,19 @@ describe('tenant databases (shards)', () => {
         .set(bearer(admin.accessToken))
         .send({ name: 'later' });
       expect(write.status).toBe(201);
+
+      // Back to east: "other" still routes to main, where the schema is gone. Its unqualified
+      // `audit_events` must not fall through to main's public.audit_events (the platform's trail).
+      await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'east' });
+      const trail = await request(other.url)
+        .get(`${API}/workspaces/${ws.id}/audit-events`)
+        .set(bearer(admin.accessToken));
+      expectError(trail, 503, 'TENANT_MOVING');
+      const again = await request(other.url)
+        .get(`${API}/workspaces/${ws.id}/audit-events`)
+        .set(bearer(admin.accessToken));
+      expect(again.status).toBe(200);
+      expect(again.body.data.map((e: { action: string }) => e.action)).toContain('workspace.created');
     } finally {
       await other.stop();
     }
@@ -402,6 +418,23 @@ describe('tenant databases (shards)', () => {
       .set(bearer(admin.accessToken))
       .send({ name: 'still-here' });
     expect(write.status).toBe(201);
+  });
+
+  test('a tenant query sent where the schema is not never falls through to public tables of the same name (audit_events)', async () => {
+    const { ws, schema } = await populatedWorkspace();
+    const uow = new UnitOfWork(server.container.get(TOKENS.shards));
+    const trail = () => tenantQuery(mainDb(), 'SELECT count(*) AS n FROM audit_events', {});
+    // main has public.audit_events (the platform's trail) but not this tenant's schema.
+    expect(await schemasOn(mainDb(), schema)).toBe(0);
+    await expect(uow.readInTenant(SchemaName.parse(schema), trail, 'main')).rejects.toMatchObject({
+      code: 'TENANT_MOVING',
+    });
+    await expect(uow.runInTenant(SchemaName.parse(schema), trail, { shard: 'main' })).rejects.toMatchObject({
+      code: 'TENANT_MOVING',
+    });
+    const [here] = (await uow.readInTenant(SchemaName.parse(schema), trail, 'east')) as { n: string }[];
+    expect(Number(here!.n)).toBeGreaterThan(0);
+    expect(ws.id).toBeDefined();
   });
 
   test('purging a deleted workspace on another database removes its schema there', async () => {

@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { requestContext } from '../../context/request-context';
 import { SchemaName } from '../../domain/schema-name';
 import { selectRows } from './sql';
+import { schemaPresentSql } from './unit-of-work';
 
 /**
  * True when the current tenant's schema is on another database than `main` (ADR 0012): its
@@ -23,7 +24,7 @@ export function tenantQuery<T extends object = object>(
   sql: string,
   replacements: Record<string, unknown>,
 ): Promise<T[]> {
-  const { tenantTransaction, tenantSchema, tenantReadOnly, tenantDatabase } = requestContext.current();
+  const { tenantTransaction, tenantSchema, tenantReadOnly, tenantDatabase, tenantCheck } = requestContext.current();
   if (!tenantSchema || (!tenantTransaction && !tenantReadOnly)) {
     throw new Error('Tenant repositories run only inside a tenant scope');
   }
@@ -32,10 +33,11 @@ export function tenantQuery<T extends object = object>(
     return sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction: tenantTransaction });
   }
   // Re-validated here: this string is concatenated into SQL.
-  const schema = SchemaName.parse(tenantSchema).quoted;
+  const schema = SchemaName.parse(tenantSchema);
+  const check = tenantCheck ? `${schemaPresentSql(schema.value)}; ` : '';
   return selectRows<T>(
     tenantDatabase ?? sequelize,
-    `SET LOCAL search_path TO ${schema}, public; SET LOCAL transaction_read_only TO on; ${sql}`,
+    `SET LOCAL search_path TO ${schema.quoted}, public; SET LOCAL transaction_read_only TO on; ${check}${sql}`,
     replacements,
   );
 }

@@ -20,6 +20,13 @@ export const TENANT_MOVE_LOCK_CLASS = 4242;
 export const tenantMoveLockSql = (mode: 'shared' | 'exclusive', schemaLiteral: string) =>
   `SELECT pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(${TENANT_MOVE_LOCK_CLASS}, hashtext(${schemaLiteral}))`;
 
+/**
+ * Fails (3F000) when the schema is not in this database. With shards a request can be routed to
+ * where a tenant was; its schema is gone from there, and an unqualified name that public also
+ * has (`audit_events`) would otherwise resolve to public's table. `schema` is a validated name.
+ */
+export const schemaPresentSql = (schema: string) => `SELECT CAST('${schema}' AS regnamespace)`;
+
 /** SQLSTATEs of a tenant schema that is not (or no longer) in the database a query was sent to. */
 const GONE = new Set(['42P01', '3F000']);
 
@@ -39,7 +46,9 @@ function beginWithSearchPath(sequelize: Sequelize): void {
     const searchPath = transaction.options[TENANT_SEARCH_PATH];
     if (transaction.parent || typeof searchPath !== 'string') return begin(transaction);
     const lock = transaction.options[TENANT_MOVE_LOCK];
-    const moveLock = typeof lock === 'string' ? ` ${tenantMoveLockSql('shared', `'${lock}'`)};` : '';
+    // After the lock: a schema moved away while this waited is an error here, not a fall-through to public.
+    const moveLock =
+      typeof lock === 'string' ? ` ${tenantMoveLockSql('shared', `'${lock}'`)}; ${schemaPresentSql(lock)};` : '';
     return `${begin(transaction)} SET LOCAL search_path TO ${searchPath}, public;${moveLock}`;
   };
 }
@@ -87,7 +96,7 @@ export class UnitOfWork implements TenantScopes {
    * a failure between the two leaves the directory ahead, never a tenant change without its audit
    * row (ADR 0012).
    */
-  async runInTenant<T>(schema: SchemaName, work: () => Promise<T>, shard?: string): Promise<T> {
+  async runInTenant<T>(schema: SchemaName, work: () => Promise<T>, place: TenantPlace = {}): Promise<T> {
     const current = requestContext.current();
     if (current.transaction || current.tenantSchema) {
       if (current.tenantSchema === schema.value && !current.tenantReadOnly) return work();
@@ -97,13 +106,14 @@ export class UnitOfWork implements TenantScopes {
     // BEGIN carries the SET LOCAL (see beginWithSearchPath): one round trip, not two.
     const options = {
       [TENANT_SEARCH_PATH]: schema.quoted,
-      ...(this.shards.configured ? { [TENANT_MOVE_LOCK]: schema.value } : {}),
+      // A schema created in this transaction is not there yet to be checked, nor can it be moving.
+      ...(this.shards.configured && !place.creating ? { [TENANT_MOVE_LOCK]: schema.value } : {}),
     } as TransactionOptions;
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     let result: T;
     try {
-      const name = shard ?? (await this.shards.locate(schema.value));
+      const name = place.shard ?? (await this.shards.locate(schema.value));
       const database = this.shards.get(name);
       const scope = { ...current, tenantSchema: schema.value, tenantDatabase: database, afterCommit };
       result =
@@ -143,7 +153,13 @@ export class UnitOfWork implements TenantScopes {
     try {
       const database = this.shards.get(shard ?? (await this.shards.locate(schema.value)));
       return await requestContext.run(
-        { ...current, tenantSchema: schema.value, tenantReadOnly: true, tenantDatabase: database },
+        {
+          ...current,
+          tenantSchema: schema.value,
+          tenantReadOnly: true,
+          tenantDatabase: database,
+          tenantCheck: this.shards.configured,
+        },
         work,
       );
     } catch (err) {
@@ -199,10 +215,16 @@ export class UnitOfWork implements TenantScopes {
 export type TenantScopeOutcome = 'commit' | 'rollback' | 'read-only';
 
 /** What use cases depend on: atomicity, without knowing Sequelize. */
+/** What the caller knows of a tenant's place: its database (else the directory is asked), and whether this creates it. */
+export interface TenantPlace {
+  shard?: string;
+  /** The schema is created in this transaction (provisioning, a move's copy). */
+  creating?: boolean;
+}
+
 export interface TransactionRunner {
   run<T>(work: () => Promise<T>): Promise<T>;
-  /** `shard`: where the schema is, when the caller knows (else the directory is asked). */
-  runInTenant<T>(schema: SchemaName, work: () => Promise<T>, shard?: string): Promise<T>;
+  runInTenant<T>(schema: SchemaName, work: () => Promise<T>, place?: TenantPlace): Promise<T>;
 }
 
 /** What the tenant guard needs besides: the read-only scope of read-only routes. */

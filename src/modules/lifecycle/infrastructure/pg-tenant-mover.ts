@@ -121,7 +121,7 @@ export class PgTenantMover implements TenantMover {
             phases.verifyMs = Date.now() - verifying;
             return copied;
           },
-          to,
+          { shard: to, creating: true },
         );
         // The copy has committed: the source goes, under the same lock.
         await source.query(`DROP SCHEMA ${schema.quoted} CASCADE`);

@@ -88,7 +88,7 @@ export class CreateWorkspace {
           domainEvent('WorkspaceCreated', { workspaceId: id, ownerId: owner.id }),
         );
       },
-      workspace.shard,
+      { shard: workspace.shard, creating: true },
     );
     return workspace;
   }

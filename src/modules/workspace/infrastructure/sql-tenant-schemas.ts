@@ -81,12 +81,14 @@ export class SqlTenantSchemas implements TenantProvisioner, TenantSchemaAdmin {
 
   async migrate(tenant?: TenantRecord): Promise<string[]> {
     if (!tenant) return this.migrateCurrent();
-    return this.uow.runInTenant(SchemaName.parse(tenant.schemaName), () => this.migrateCurrent(), tenant.shard);
+    return this.uow.runInTenant(SchemaName.parse(tenant.schemaName), () => this.migrateCurrent(), {
+      shard: tenant.shard,
+    });
   }
 
   async pending(tenant: TenantRecord): Promise<string[]> {
     const schema = SchemaName.parse(tenant.schemaName);
-    const list = await this.uow.runInTenant(schema, () => this.migrator(schema).pending(), tenant.shard);
+    const list = await this.uow.runInTenant(schema, () => this.migrator(schema).pending(), { shard: tenant.shard });
     return list.map((m) => m.name);
   }
 

@@ -37,7 +37,7 @@ export function workspaceGuard(access: () => WorkspaceAccessCache, tx: () => Ten
       try {
         await (readOnly
           ? tx().readInTenant(schema, next, granted.shard)
-          : tx().runInTenant(schema, next, granted.shard));
+          : tx().runInTenant(schema, next, { shard: granted.shard }));
       } catch (err) {
         // Moved away since this decision was cached (an instance that missed the invalidation):
         // the next request reads where it is now.
