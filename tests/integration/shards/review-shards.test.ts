@@ -1,0 +1,211 @@
+import { Client } from 'pg';
+import { QueryTypes, Sequelize } from 'sequelize';
+import request from 'supertest';
+import { TOKENS } from '../../../src/core/bootstrap/tokens';
+import { MoveTenant } from '../../../src/modules/lifecycle/application/move-tenant.use-case';
+import { API, bearer } from '../../support/auth-helpers';
+import { scratchDatabase, type ScratchDatabase } from '../../support/databases';
+import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver';
+import { selectRows } from '../../support/test-db';
+import { startTestServer, type TestServer } from '../../support/test-server';
+import { createWorkspace, switchTo, verifiedAccount } from '../../support/workspace-helpers';
+
+/**
+ * Review of the tenant-databases change (ADR 0012): failing tests for defects found in review.
+ * Each one states what the ADR promises and shows the code breaking it.
+ */
+describe('review: tenant moves', () => {
+  let receiver: SmtpReceiver;
+  let east: ScratchDatabase;
+  let eastDb: Sequelize;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    receiver = await startSmtpReceiver();
+    east = await scratchDatabase({ migrate: false });
+    eastDb = new Sequelize(east.url, { logging: false });
+    server = await startTestServer({
+      ...receiver.env(),
+      TENANT_DATABASES: `east=${east.url}`,
+      DB_MIGRATE_ON_START: 'true',
+      TENANT_PLACEMENT: 'east',
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await eastDb?.close();
+    await east?.drop();
+    await receiver?.close();
+  });
+
+  const mainDb = () => server.container.get(TOKENS.sequelize);
+  const schemaOf = (id: string) => `tenant_${id.replace(/-/g, '')}`;
+  const exists = async (db: Sequelize, schema: string) =>
+    (
+      await db.query('SELECT 1 FROM pg_namespace WHERE nspname = :schema', {
+        replacements: { schema },
+        type: QueryTypes.SELECT,
+      })
+    ).length === 1;
+
+  async function workspaceOnEast() {
+    const admin = await verifiedAccount(server);
+    const ws = await createWorkspace(server, admin, 'Eastern');
+    await switchTo(server, admin, ws.id);
+    const role = await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/roles`)
+      .set(bearer(admin.accessToken))
+      .send({ name: 'auditor', permissions: ['audit.read'] });
+    expect(role.status).toBe(201);
+    return { admin, ws, schema: schemaOf(ws.id) };
+  }
+
+  /** Holds an ACCESS SHARE lock on one source table, as a slow reader (an audit export, a report) does. */
+  async function slowReaderOn(url: string, schema: string): Promise<Client> {
+    const reader = new Client({ connectionString: url });
+    await reader.connect();
+    await reader.query('BEGIN');
+    await reader.query(`SELECT count(*) FROM "${schema}".members`);
+    return reader;
+  }
+
+  /** Waits until the move's `DROP SCHEMA` of the source is waiting for a lock (the copy has committed). */
+  async function dropWaiting(db: Sequelize, schema: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const rows = await db.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE :q", {
+        replacements: { q: `DROP SCHEMA "${schema}"%` },
+        type: QueryTypes.SELECT,
+      });
+      if (rows.length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the move never reached its source drop');
+  }
+
+  test('an --abort while the move waits to drop its source must not leave the tenant with no schema anywhere', async () => {
+    const { admin, ws, schema } = await workspaceOnEast();
+    const move = server.container.get(MoveTenant);
+    const reader = await slowReaderOn(east.url, schema);
+    const moving = move.execute({ workspace: ws.id, to: 'main' });
+    moving.catch(() => undefined);
+    try {
+      await dropWaiting(eastDb, schema);
+      // The operator sees a move that does not finish and aborts it: the source is still there,
+      // so abort drops "the copy" (the committed one the running move is about to switch to).
+      await move.abort({ workspace: ws.id }).catch(() => undefined);
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
+    await Promise.allSettled([moving]);
+
+    const onMain = await exists(mainDb(), schema);
+    const onEast = await exists(eastDb, schema);
+    const [row] = await selectRows<{ shard: string }>(server, 'SELECT shard FROM public.workspaces WHERE id = $1', [
+      ws.id,
+    ]);
+    // The tenant's data must be somewhere, and where the directory says.
+    expect({ onMain, onEast, shard: row!.shard }).toEqual(
+      expect.objectContaining(row!.shard === 'main' ? { onMain: true } : { onEast: true }),
+    );
+    const members = await request(server.url).get(`${API}/workspaces/${ws.id}/members`).set(bearer(admin.accessToken));
+    expect(members.status).toBe(200);
+  });
+
+  test('running the move again (an HTTP retry) while the first run waits to drop its source must not destroy the copy', async () => {
+    const { admin, ws, schema } = await workspaceOnEast();
+    const move = server.container.get(MoveTenant);
+    const reader = await slowReaderOn(east.url, schema);
+    const first = move.execute({ workspace: ws.id, to: 'main' });
+    first.catch(() => undefined);
+    let second: Promise<unknown> | undefined;
+    try {
+      await dropWaiting(eastDb, schema);
+      second = move.execute({ workspace: ws.id, to: 'main' });
+      second.catch(() => undefined);
+      // Let the second run reach its own copy (it then waits for the first run's move lock).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await reader.query('COMMIT');
+      await reader.end();
+    }
+    await Promise.allSettled([first, second ?? Promise.resolve()]);
+
+    const onMain = await exists(mainDb(), schema);
+    const onEast = await exists(eastDb, schema);
+    expect(onMain || onEast).toBe(true);
+    const members = await request(server.url).get(`${API}/workspaces/${ws.id}/members`).set(bearer(admin.accessToken));
+    expect(members.status).toBe(200);
+  });
+
+  test('a move whose failure is reported after the source drop committed must not drop the only copy when run again', async () => {
+    // copy() throws after its DROP + COMMIT (e.g. the COMMIT's answer is lost): execute()'s catch
+    // lifts the freeze, leaving shard = east, moving_to = NULL, no source, the committed copy on main.
+    const { admin, ws, schema } = await workspaceOnEast();
+    const use = server.container.get(MoveTenant) as unknown as {
+      mover: {
+        copy: (...a: unknown[]) => Promise<unknown>;
+        setMoving: (id: string, to: string | null) => Promise<void>;
+      };
+    };
+    const workspace = {
+      id: ws.id,
+      slug: ws.slug,
+      name: 'Eastern',
+      status: 'active',
+      schemaName: schema,
+      shard: 'east',
+      movingTo: 'main',
+    };
+    await use.mover.setMoving(ws.id, 'main');
+    await use.mover.copy(workspace, 'east', 'main');
+    await use.mover.setMoving(ws.id, null); // what execute()'s catch does
+    expect(await exists(mainDb(), schema)).toBe(true);
+
+    // The operator runs the move again.
+    await server.container
+      .get(MoveTenant)
+      .execute({ workspace: ws.id, to: 'main' })
+      .catch(() => undefined);
+
+    expect((await exists(mainDb(), schema)) || (await exists(eastDb, schema))).toBe(true);
+    const members = await request(server.url).get(`${API}/workspaces/${ws.id}/members`).set(bearer(admin.accessToken));
+    expect(members.status).toBe(200);
+  });
+
+  test("an instance with a stale route to main never serves another trail than the tenant's (audit_events also exists in public)", async () => {
+    const { admin, ws, schema } = await workspaceOnEast();
+    // The tenant lives on main first.
+    await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'main' });
+    const { auth } = server.container.get(TOKENS.config);
+    const other = await startTestServer({
+      TENANT_DATABASES: `east=${east.url}`,
+      TENANT_PLACEMENT: 'east',
+      JWT_SECRET: auth.jwtSecret,
+      REFRESH_TOKEN_SECRET: auth.refreshTokenSecret,
+      DATA_ENCRYPTION_KEY: auth.dataEncryptionKey,
+    });
+    try {
+      const before = await request(other.url)
+        .get(`${API}/workspaces/${ws.id}/audit-events`)
+        .set(bearer(admin.accessToken));
+      expect(before.status).toBe(200);
+      // Moved away from main while `other` still routes the tenant there (missed invalidation).
+      await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'east' });
+
+      const stale = await request(other.url)
+        .get(`${API}/workspaces/${ws.id}/audit-events?limit=100`)
+        .set(bearer(admin.accessToken));
+      const trail = await eastDb.query<{ id: string }>(`SELECT id FROM "${schema}".audit_events`, {
+        type: QueryTypes.SELECT,
+      });
+      const ids = new Set(trail.map((r) => r.id));
+      const foreign = stale.status === 200 ? stale.body.data.filter((e: { id: string }) => !ids.has(e.id)) : [];
+      // Either 503 (as every other tenant table answers) or the tenant's own events: never others.
+      expect(foreign.map((e: { action: string }) => e.action)).toEqual([]);
+      expect(stale.status).toBe(503);
+    } finally {
+      await other.stop();
+    }
+  });
+});
