@@ -208,4 +208,60 @@ describe('review: tenant moves', () => {
       await other.stop();
     }
   });
+  test('writers that wait on the move lock hold pool connections: a move off main with a few API-key writes in flight deadlocks the main pool', async () => {
+    const { admin, ws, schema } = await workspaceOnEast();
+    const move = server.container.get(MoveTenant);
+    await move.execute({ workspace: ws.id, to: 'main' });
+    const created = await request(server.url)
+      .post(`${API}/workspaces/${ws.id}/api-keys`)
+      .set(bearer(admin.accessToken))
+      .send({ name: 'robot', roles: ['admin'] });
+    expect(created.status).toBe(201);
+    const key = created.body.data.key as string;
+    // Watched from a connection of its own: the server's pool is what runs out.
+    const observer = new Client({ connectionString: process.env.DATABASE_URL });
+    await observer.connect();
+    const lockWaiters = async (pattern: string) => {
+      const { rows } = await observer.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1",
+        [pattern],
+      );
+      return rows[0]!.n;
+    };
+    const until = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    };
+
+    // A tenant write in flight (holds the move lock shared), as any slow request or job does.
+    const inFlight = new Client({ connectionString: process.env.DATABASE_URL });
+    await inFlight.connect();
+    await inFlight.query('BEGIN');
+    await inFlight.query('SELECT pg_advisory_xact_lock_shared(4242, hashtext($1))', [schema]);
+    const started = Date.now();
+    const moving = move.execute({ workspace: ws.id, to: 'east' });
+    moving.catch(() => undefined);
+    await until(async () => (await lockWaiters('SELECT pg_advisory_xact_lock(4242%')) === 1);
+    // Three API-key writes (the guard's freeze does not apply to keys): each waits in its BEGIN, on a pooled connection.
+    const writes = [1, 2, 3].map((i) =>
+      request(server.url)
+        .post(`${API}/workspaces/${ws.id}/roles`)
+        .set(bearer(key))
+        .send({ name: `k${i}` }),
+    );
+    const answered = Promise.allSettled(writes);
+    await until(async () => (await lockWaiters('%pg_advisory_xact_lock_shared(4242%')) >= 3);
+    await inFlight.query('COMMIT');
+    await inFlight.end();
+
+    const outcome = await moving.then(
+      () => 'moved',
+      (err: Error) => `failed: ${err.message}`,
+    );
+    await answered;
+    await observer.end();
+    // DB_POOL_MAX is 4 here: the mover holds one main connection, the three writers the rest, and
+    // the copy's runInTenant(east) opens a second main transaction that waits for the pool.
+    expect(outcome).toBe('moved');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 60_000);
 });
