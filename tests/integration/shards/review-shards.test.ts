@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { QueryTypes, Sequelize } from 'sequelize';
 import request from 'supertest';
 import { TOKENS } from '../../../src/core/bootstrap/tokens';
 import { MoveTenant } from '../../../src/modules/lifecycle/application/move-tenant.use-case';
+import { Notifications } from '../../../src/modules/notification/application/notifications.service';
 import { API, bearer } from '../../support/auth-helpers';
 import { scratchDatabase, type ScratchDatabase } from '../../support/databases';
 import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver';
@@ -264,4 +266,26 @@ describe('review: tenant moves', () => {
     expect(outcome).toBe('moved');
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 60_000);
+  test('a job run again after a move does not repeat its effect (its receipt must move with the tenant)', async () => {
+    const { admin, ws, schema } = await workspaceOnEast();
+    const notifications = server.container.get(Notifications);
+    // One outbox job: its effect commits on east with its receipt in east's public.job_receipts;
+    // its completion is not recorded (a crash, a lost answer), so pg-boss runs it again later.
+    const job = { id: randomUUID(), attempt: 1 };
+    const content = {
+      type: 'invitation.received',
+      title: 'once',
+      body: 'once',
+      data: { workspaceId: ws.id, workspaceName: 'Eastern', role: 'member' },
+    } as Parameters<Notifications['notify']>[2];
+    expect(await notifications.notify(ws.id, [admin.user.id], content, job)).toHaveLength(1);
+    expect(await notifications.notify(ws.id, [admin.user.id], content, job)).toHaveLength(0);
+    await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'main' });
+
+    await notifications.notify(ws.id, [admin.user.id], content, { ...job, attempt: 2 });
+    const rows = await mainDb().query(`SELECT 1 FROM "${schema}".notifications WHERE title = 'once'`, {
+      type: QueryTypes.SELECT,
+    });
+    expect(rows).toHaveLength(1);
+  });
 });
