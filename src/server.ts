@@ -70,6 +70,7 @@ export async function openRuntime(config: Config, options: StartOptions = {}): P
     if (config.database.migrateOnStart) {
       logger.info({ applied: await migratePublicSchema(sequelize, logger, shards) }, 'public migrations up to date');
     } else await shards.prepare(logger);
+    await shards.assertPlacesKnown();
     resources.redis = config.redis ? await connectRedis(config.redis, logger) : null;
     const container = createContainer(
       { config, logger, sequelize, shards, redis: resources.redis },

@@ -16,19 +16,24 @@ import { createWorkspace, switchTo, verifiedAccount } from '../../support/worksp
  * Review of the tenant-databases change (ADR 0012): failing tests for defects found in review.
  * Each one states what the ADR promises and shows the code breaking it.
  */
-describe('review: tenant moves', () => {
+describe('tenant moves: races and failure windows (from review)', () => {
   let receiver: SmtpReceiver;
+  // A main database of its own: its directory names "east", which the other test files'
+  // servers (on the shared database, without TENANT_DATABASES) would refuse to start with.
+  let main: ScratchDatabase;
   let east: ScratchDatabase;
   let eastDb: Sequelize;
   let server: TestServer;
 
   beforeAll(async () => {
     receiver = await startSmtpReceiver();
+    main = await scratchDatabase();
     east = await scratchDatabase({ migrate: false });
     eastDb = new Sequelize(east.url, { logging: false });
     server = await startTestServer({
       ...receiver.env(),
       TENANT_DATABASES: `east=${east.url}`,
+      DATABASE_URL: main.url,
       DB_MIGRATE_ON_START: 'true',
       TENANT_PLACEMENT: 'east',
     });
@@ -37,6 +42,7 @@ describe('review: tenant moves', () => {
     await server?.stop();
     await eastDb?.close();
     await east?.drop();
+    await main?.drop();
     await receiver?.close();
   });
 
@@ -181,6 +187,7 @@ describe('review: tenant moves', () => {
     await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'main' });
     const { auth } = server.container.get(TOKENS.config);
     const other = await startTestServer({
+      DATABASE_URL: main.url,
       TENANT_DATABASES: `east=${east.url}`,
       TENANT_PLACEMENT: 'east',
       JWT_SECRET: auth.jwtSecret,
@@ -210,7 +217,7 @@ describe('review: tenant moves', () => {
       await other.stop();
     }
   });
-  test('writers that wait on the move lock hold pool connections: a move off main with a few API-key writes in flight deadlocks the main pool', async () => {
+  test('writes that come during a move are refused at once (503) instead of holding pooled connections: a move off main with API-key writes coming completes', async () => {
     const { admin, ws, schema } = await workspaceOnEast();
     const move = server.container.get(MoveTenant);
     await move.execute({ workspace: ws.id, to: 'main' });
@@ -221,7 +228,7 @@ describe('review: tenant moves', () => {
     expect(created.status).toBe(201);
     const key = created.body.data.key as string;
     // Watched from a connection of its own: the server's pool is what runs out.
-    const observer = new Client({ connectionString: process.env.DATABASE_URL });
+    const observer = new Client({ connectionString: main.url });
     await observer.connect();
     const lockWaiters = async (pattern: string) => {
       const { rows } = await observer.query<{ n: number }>(
@@ -235,7 +242,7 @@ describe('review: tenant moves', () => {
     };
 
     // A tenant write in flight (holds the move lock shared), as any slow request or job does.
-    const inFlight = new Client({ connectionString: process.env.DATABASE_URL });
+    const inFlight = new Client({ connectionString: main.url });
     await inFlight.connect();
     await inFlight.query('BEGIN');
     await inFlight.query('SELECT pg_advisory_xact_lock_shared(4242, hashtext($1))', [schema]);
@@ -250,8 +257,10 @@ describe('review: tenant moves', () => {
         .set(bearer(key))
         .send({ name: `k${i}` }),
     );
-    const answered = Promise.allSettled(writes);
-    await until(async () => (await lockWaiters('%pg_advisory_xact_lock_shared(4242%')) >= 3);
+    // They do not wait for the move: each is refused at once, its connection back in the pool.
+    const answered = await Promise.all(writes);
+    expect(answered.map((res) => [res.status, res.body.error?.code])).toEqual(Array(3).fill([503, 'TENANT_MOVING']));
+    expect(await lockWaiters('%pg_advisory_xact_lock_shared(4242%')).toBe(0);
     await inFlight.query('COMMIT');
     await inFlight.end();
 
@@ -259,10 +268,9 @@ describe('review: tenant moves', () => {
       () => 'moved',
       (err: Error) => `failed: ${err.message}`,
     );
-    await answered;
     await observer.end();
-    // DB_POOL_MAX is 4 here: the mover holds one main connection, the three writers the rest, and
-    // the copy's runInTenant(east) opens a second main transaction that waits for the pool.
+    // DB_POOL_MAX is 4 here: writers waiting in their BEGIN would have held the main pool the
+    // move needs.
     expect(outcome).toBe('moved');
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 60_000);

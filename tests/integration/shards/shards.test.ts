@@ -34,17 +34,22 @@ import {
  */
 describe('tenant databases (shards)', () => {
   let receiver: SmtpReceiver;
+  // A main database of its own: its directory names "east", which the other test files'
+  // servers (on the shared database, without TENANT_DATABASES) would refuse to start with.
+  let main: ScratchDatabase;
   let east: ScratchDatabase;
   let eastDb: Sequelize;
   let server: TestServer;
 
   beforeAll(async () => {
     receiver = await startSmtpReceiver();
+    main = await scratchDatabase();
     east = await scratchDatabase({ migrate: false });
     eastDb = new Sequelize(east.url, { logging: false });
     server = await startTestServer({
       ...receiver.env(),
       TENANT_DATABASES: `east=${east.url}`,
+      DATABASE_URL: main.url,
       DB_MIGRATE_ON_START: 'true',
       // The other test files create tenants on main meanwhile: "least loaded" alone would not be
       // deterministic here (placement itself is tested below).
@@ -55,6 +60,7 @@ describe('tenant databases (shards)', () => {
     await server?.stop();
     await eastDb?.close();
     await east?.drop();
+    await main?.drop();
     await receiver?.close();
   });
 
@@ -326,6 +332,7 @@ describe('tenant databases (shards)', () => {
     // Its own cache prefix: it hears nothing of the first server's invalidations.
     const { auth } = server.container.get(TOKENS.config);
     const other = await startTestServer({
+      DATABASE_URL: main.url,
       TENANT_DATABASES: `east=${east.url}`,
       TENANT_PLACEMENT: 'east',
       JWT_SECRET: auth.jwtSecret,
@@ -435,6 +442,36 @@ describe('tenant databases (shards)', () => {
     const [here] = (await uow.readInTenant(SchemaName.parse(schema), trail, 'east')) as { n: string }[];
     expect(Number(here!.n)).toBeGreaterThan(0);
     expect(ws.id).toBeDefined();
+  });
+
+  test('a write in flight when the move starts is waited for and moves with the tenant', async () => {
+    const { ws, schema } = await populatedWorkspace();
+    const uow = new UnitOfWork(server.container.get(TOKENS.shards));
+    let inserted = false;
+    const inflight = uow.runInTenant(
+      SchemaName.parse(schema),
+      async () => {
+        await tenantQuery(mainDb(), "INSERT INTO roles (name) VALUES ('inflight') RETURNING id", {});
+        inserted = true;
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      },
+      { shard: 'east' },
+    );
+    while (!inserted) await new Promise((resolve) => setTimeout(resolve, 10));
+    const report = await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'main' });
+    await inflight;
+    expect(report.phases.waitMs).toBeGreaterThan(300);
+    const roles = await mainDb().query(`SELECT 1 FROM "${schema}".roles WHERE name = 'inflight'`, {
+      type: QueryTypes.SELECT,
+    });
+    expect(roles).toHaveLength(1);
+  });
+
+  test('a process not given a database the directory places workspaces on refuses to start (it would look for them on main)', async () => {
+    await populatedWorkspace();
+    await expect(startTestServer({ DATABASE_URL: main.url })).rejects.toThrow(
+      /places workspaces on databases this process is not given: east \(set TENANT_DATABASES\)/,
+    );
   });
 
   test('purging a deleted workspace on another database removes its schema there', async () => {

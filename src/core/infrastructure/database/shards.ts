@@ -8,8 +8,11 @@ import { selectRows } from './sql';
 export const MAIN_SHARD = 'main';
 
 export class UnknownShardError extends Error {
-  constructor(readonly shard: string) {
-    super(`No tenant database is configured under the name "${shard}" (TENANT_DATABASES)`);
+  constructor(
+    readonly shard: string,
+    message = `No tenant database is configured under the name "${shard}" (TENANT_DATABASES)`,
+  ) {
+    super(message);
   }
 }
 
@@ -99,6 +102,33 @@ export class Shards {
   /** Drops what is remembered of a schema's place (after a move, or a query that found it gone). */
   forget(schema: string): void {
     this.located.delete(schema);
+  }
+
+  /**
+   * Refuses a directory that places workspaces on databases this process was not given (a
+   * deployment missing TENANT_DATABASES, or one entry short): it would look for those tenants on
+   * the main database instead.
+   */
+  async assertPlacesKnown(): Promise<void> {
+    let rows: { shard: string }[];
+    try {
+      rows = await this.main.query<{ shard: string }>(
+        `SELECT shard FROM public.workspaces WHERE shard <> 'main'
+         UNION SELECT moving_to FROM public.workspaces WHERE moving_to IS NOT NULL`,
+        { type: QueryTypes.SELECT },
+      );
+    } catch (err) {
+      // Before the migration that records places: every tenant is on the main database.
+      if ((err as { original?: { code?: string } }).original?.code === '42703') return;
+      throw err;
+    }
+    const unknown = rows.map((r) => r.shard).filter((name) => !this.has(name));
+    if (unknown.length > 0) {
+      throw new UnknownShardError(
+        unknown.sort().join(', '),
+        `The directory places workspaces on databases this process is not given: ${unknown.sort().join(', ')} (set TENANT_DATABASES)`,
+      );
+    }
   }
 
   /** Every database, main first. */

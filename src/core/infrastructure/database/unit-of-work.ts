@@ -13,12 +13,24 @@ const TENANT_MOVE_LOCK = 'tenantMoveLock';
 
 /**
  * The advisory lock a tenant's write transactions hold shared and `tenant:move` holds exclusive
- * on the source database while it copies: the move waits for writes in flight and new ones wait
- * for the move (then find the schema gone and answer 503). Two int4 keys, a key space of its own.
+ * on the source database while it copies: the move waits for the writes in flight, and new ones
+ * are refused at once (503) until it is over. Two int4 keys, a key space of its own.
  */
 export const TENANT_MOVE_LOCK_CLASS = 4242;
-export const tenantMoveLockSql = (mode: 'shared' | 'exclusive', schemaLiteral: string) =>
-  `SELECT pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}(${TENANT_MOVE_LOCK_CLASS}, hashtext(${schemaLiteral}))`;
+/** What `tenant:move` takes on the source database (exclusive, waiting for the writes in flight). */
+export const tenantMoveLockSql = (schemaParameter: string) =>
+  `SELECT pg_advisory_xact_lock(${TENANT_MOVE_LOCK_CLASS}, hashtext(${schemaParameter}))`;
+
+/**
+ * The gate of a tenant write transaction with shards, in its BEGIN message: the move lock taken
+ * shared without waiting, and the schema checked to be here. While a move holds the lock (or
+ * waits for it), the cast of a name no schema has fails at once with 3F000, as a schema moved
+ * away does: the request answers 503 without holding a pooled connection through the copy.
+ * `schema` is a validated name.
+ */
+const tenantWriteGateSql = (schema: string) =>
+  `SELECT CAST(CASE WHEN pg_try_advisory_xact_lock_shared(${TENANT_MOVE_LOCK_CLASS}, hashtext('${schema}')) ` +
+  `THEN '${schema}' ELSE 'moving:${schema}' END AS regnamespace)`;
 
 /**
  * Fails (3F000) when the schema is not in this database. With shards a request can be routed to
@@ -46,9 +58,7 @@ function beginWithSearchPath(sequelize: Sequelize): void {
     const searchPath = transaction.options[TENANT_SEARCH_PATH];
     if (transaction.parent || typeof searchPath !== 'string') return begin(transaction);
     const lock = transaction.options[TENANT_MOVE_LOCK];
-    // After the lock: a schema moved away while this waited is an error here, not a fall-through to public.
-    const moveLock =
-      typeof lock === 'string' ? ` ${tenantMoveLockSql('shared', `'${lock}'`)}; ${schemaPresentSql(lock)};` : '';
+    const moveLock = typeof lock === 'string' ? ` ${tenantWriteGateSql(lock)};` : '';
     return `${begin(transaction)} SET LOCAL search_path TO ${searchPath}, public;${moveLock}`;
   };
 }
@@ -121,11 +131,15 @@ export class UnitOfWork implements TenantScopes {
           ? await database.transaction(options, async (transaction) =>
               requestContext.run({ ...scope, transaction, tenantTransaction: transaction }, work),
             )
-          : await database.transaction(options, async (tenantTransaction) =>
-              this.sequelize.transaction(async (transaction) =>
-                requestContext.run({ ...scope, transaction, tenantTransaction }, work),
-              ),
-            );
+          : place.tenantOnly
+            ? await database.transaction(options, async (tenantTransaction) =>
+                requestContext.run({ ...scope, tenantTransaction }, work),
+              )
+            : await database.transaction(options, async (tenantTransaction) =>
+                this.sequelize.transaction(async (transaction) =>
+                  requestContext.run({ ...scope, transaction, tenantTransaction }, work),
+                ),
+              );
     } catch (err) {
       this.observe('rollback', seconds());
       throw this.explain(schema, err);
@@ -220,6 +234,8 @@ export interface TenantPlace {
   shard?: string;
   /** The schema is created in this transaction (provisioning, a move's copy). */
   creating?: boolean;
+  /** Nothing in `public` is touched: no main-database transaction is opened beside another shard's. */
+  tenantOnly?: boolean;
 }
 
 export interface TransactionRunner {

@@ -30,74 +30,96 @@ export class MoveTenant {
     actorId?: string | null;
     progress?: MoveProgress;
   }): Promise<MoveReport> {
-    const workspace = await this.find(input.workspace);
     const { to } = input;
     if (!this.shards.has(to)) throw new UnknownTenantDatabaseError(to, this.shards.names());
-    if (workspace.status !== 'active' && workspace.status !== 'suspended') {
-      throw new TenantMoveConflictError(
-        `Only an active or suspended workspace can be moved (this one is ${workspace.status})`,
-      );
-    }
-    if (workspace.movingTo && workspace.movingTo !== to) {
-      throw new TenantMoveConflictError(
-        `A move to "${workspace.movingTo}" was cut short: finish it (--to ${workspace.movingTo}) or abort it first`,
-      );
-    }
-    if (workspace.shard === to) throw new TenantMoveConflictError(`The workspace is already on "${to}"`);
-    const started = Date.now();
-    await this.mover.setMoving(workspace.id, to);
-    await this.forgetAccess(workspace.id);
-    let copied: Pick<MoveReport, 'tables' | 'phases'> = { tables: {}, phases: { waitMs: 0, copyMs: 0, verifyMs: 0 } };
-    const resumed =
-      workspace.movingTo === to &&
-      !(await this.mover.schemaExists(workspace.shard, workspace.schemaName)) &&
-      (await this.mover.schemaExists(to, workspace.schemaName));
-    try {
-      if (!resumed) {
-        // A copy left by a run cut short before the source was dropped is stale: start over.
-        await this.mover.dropSchema(to, workspace.schemaName);
-        copied = await this.mover.copy(workspace, workspace.shard, to, input.progress);
+    const found = await this.find(input.workspace);
+    // One move or abort of a workspace at a time: a second one (an HTTP retry, an operator's
+    // abort) would otherwise drop the copy the first is about to switch to.
+    return this.mover.exclusively(found.id, async () => {
+      const workspace = await this.find(found.id);
+      if (workspace.status !== 'active' && workspace.status !== 'suspended') {
+        throw new TenantMoveConflictError(
+          `Only an active or suspended workspace can be moved (this one is ${workspace.status})`,
+        );
       }
-    } catch (err) {
-      await this.mover.setMoving(workspace.id, null);
+      if (workspace.movingTo && workspace.movingTo !== to) {
+        throw new TenantMoveConflictError(
+          `A move to "${workspace.movingTo}" was cut short: finish it (--to ${workspace.movingTo}) or abort it first`,
+        );
+      }
+      if (workspace.shard === to) throw new TenantMoveConflictError(`The workspace is already on "${to}"`);
+      // What exists decides, not the freeze mark: a failure reported after the source was dropped
+      // (a lost COMMIT answer) leaves the copy as the only one.
+      const sourceHere = await this.mover.schemaExists(workspace.shard, workspace.schemaName);
+      const copyThere = await this.mover.schemaExists(to, workspace.schemaName);
+      if (!sourceHere && !copyThere) {
+        throw new TenantMoveConflictError(
+          `The schema is on neither "${workspace.shard}" nor "${to}": restore the workspace from an export`,
+        );
+      }
+      const started = Date.now();
+      await this.mover.setMoving(workspace.id, to);
       await this.forgetAccess(workspace.id);
-      throw err;
-    }
-    await this.mover.switchTo(workspace, to);
-    await this.forgetAccess(workspace.id);
-    const report: MoveReport = {
-      workspace: { id: workspace.id, slug: workspace.slug, schema: workspace.schemaName },
-      from: workspace.shard,
-      to,
-      ...copied,
-      frozenMs: Date.now() - started,
-      resumed,
-    };
-    await this.audit.record({
-      action: 'workspace.moved',
-      actorId: input.actorId ?? null,
-      targetType: 'workspace',
-      targetId: workspace.id,
-      metadata: { from: report.from, to, frozenMs: report.frozenMs },
+      let copied: Pick<MoveReport, 'tables' | 'phases'> = {
+        tables: {},
+        phases: { waitMs: 0, copyMs: 0, verifyMs: 0 },
+      };
+      const resumed = !sourceHere;
+      if (sourceHere) {
+        try {
+          // The source is the tenant: a copy left by a run cut short is stale.
+          if (copyThere) await this.mover.dropSchema(to, workspace.schemaName);
+          copied = await this.mover.copy(workspace, workspace.shard, to, input.progress);
+        } catch (err) {
+          // Where the source is still there nothing changed: its partial or committed copy goes,
+          // and the freeze is lifted. Where it is gone, the copy is the tenant: a re-run switches.
+          if (await this.mover.schemaExists(workspace.shard, workspace.schemaName)) {
+            await this.mover.dropSchema(to, workspace.schemaName);
+            await this.mover.setMoving(workspace.id, null);
+            await this.forgetAccess(workspace.id);
+          }
+          throw err;
+        }
+      }
+      await this.mover.switchTo(workspace, to);
+      await this.forgetAccess(workspace.id);
+      const report: MoveReport = {
+        workspace: { id: workspace.id, slug: workspace.slug, schema: workspace.schemaName },
+        from: workspace.shard,
+        to,
+        ...copied,
+        frozenMs: Date.now() - started,
+        resumed,
+      };
+      await this.audit.record({
+        action: 'workspace.moved',
+        actorId: input.actorId ?? null,
+        targetType: 'workspace',
+        targetId: workspace.id,
+        metadata: { from: report.from, to, frozenMs: report.frozenMs, resumed },
+      });
+      return report;
     });
-    return report;
   }
 
-  /** Lifts the freeze of a move cut short before its copy committed (the source is intact). */
+  /** Lifts the freeze of a move cut short before its copy replaced the source (the source is intact). */
   async abort(input: { workspace: string }): Promise<{ workspace: string; shard: string }> {
-    const workspace = await this.find(input.workspace);
-    if (!workspace.movingTo || workspace.movingTo === workspace.shard) {
-      throw new TenantMoveConflictError('No move of this workspace is under way');
-    }
-    if (!(await this.mover.schemaExists(workspace.shard, workspace.schemaName))) {
-      throw new TenantMoveConflictError(
-        `The copy on "${workspace.movingTo}" already replaced the source: finish the move (--to ${workspace.movingTo})`,
-      );
-    }
-    await this.mover.dropSchema(workspace.movingTo, workspace.schemaName);
-    await this.mover.setMoving(workspace.id, null);
-    await this.forgetAccess(workspace.id);
-    return { workspace: workspace.id, shard: workspace.shard };
+    const found = await this.find(input.workspace);
+    return this.mover.exclusively(found.id, async () => {
+      const workspace = await this.find(found.id);
+      if (!workspace.movingTo || workspace.movingTo === workspace.shard) {
+        throw new TenantMoveConflictError('No move of this workspace is under way');
+      }
+      if (!(await this.mover.schemaExists(workspace.shard, workspace.schemaName))) {
+        throw new TenantMoveConflictError(
+          `The copy on "${workspace.movingTo}" already replaced the source: finish the move (--to ${workspace.movingTo})`,
+        );
+      }
+      await this.mover.dropSchema(workspace.movingTo, workspace.schemaName);
+      await this.mover.setMoving(workspace.id, null);
+      await this.forgetAccess(workspace.id);
+      return { workspace: workspace.id, shard: workspace.shard };
+    });
   }
 
   private async find(idOrSlug: string): Promise<LifecycleWorkspace> {

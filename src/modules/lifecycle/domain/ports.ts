@@ -87,6 +87,8 @@ export interface MoveProgress {
 
 /** Copies a tenant schema between databases; the steps the move use case orders. */
 export interface TenantMover {
+  /** Runs work unless a move or abort of the workspace is running (TenantMoveConflictError then). */
+  exclusively<T>(workspaceId: string, work: () => Promise<T>): Promise<T>;
   /** Sets (or clears, with null) the directory's freeze mark: writes get 503 while it is set. */
   setMoving(workspaceId: string, to: string | null): Promise<void>;
   /** Under the move lock on the source: copy, verify, commit the target, drop the source. */
@@ -96,7 +98,7 @@ export interface TenantMover {
     to: string,
     progress?: MoveProgress,
   ): Promise<{ tables: MoveReport['tables']; phases: CopyPhases }>;
-  /** Points the directory at the new database and lifts the freeze. */
+  /** Points the directory at the new database and lifts the freeze (refused if the row moved meanwhile). */
   switchTo(workspace: LifecycleWorkspace, to: string): Promise<void>;
   schemaExists(shard: string, schema: string): Promise<boolean>;
   dropSchema(shard: string, schema: string): Promise<void>;

@@ -16,9 +16,16 @@ import type {
   TableFingerprint,
   TenantMover,
 } from '../domain/ports';
+import { TenantMoveConflictError } from '../domain/errors';
 import { MIGRATIONS_TABLE, resetSequences, tenantTables } from './pg-tenant-archiver';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** Of the session lock that lets one move or abort of a workspace run at a time (on main). */
+const MOVE_SESSION_LOCK_CLASS = 4243;
+/** How long the source waits for a table lock (writers in flight, then readers for its drop). */
+const LOCK_TIMEOUT = '10s';
+/** Receipts younger than this may still be looked for by a job that runs again (ADR 0009). */
+const RECEIPT_HORIZON = '2 days';
 
 /**
  * Copies one tenant schema to another database and switches the directory (ADR 0012). The
@@ -39,6 +46,27 @@ export class PgTenantMover implements TenantMover {
     this.uow = new UnitOfWork(shards);
   }
 
+  /**
+   * A session advisory lock on a connection of the main database for as long as the work runs:
+   * PostgreSQL lets it go if this process dies.
+   */
+  async exclusively<T>(workspaceId: string, work: () => Promise<T>): Promise<T> {
+    return withPooledClient(this.shards.main, async (client) => {
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
+        [MOVE_SESSION_LOCK_CLASS, workspaceId],
+      );
+      if (!rows[0]?.locked) {
+        throw new TenantMoveConflictError('Another move or abort of this workspace is running: wait for it');
+      }
+      try {
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MOVE_SESSION_LOCK_CLASS, workspaceId]);
+      }
+    });
+  }
+
   async setMoving(workspaceId: string, to: string | null): Promise<void> {
     await this.shards.main.query('UPDATE public.workspaces SET moving_to = :to WHERE id = :id', {
       replacements: { id: workspaceId, to },
@@ -46,9 +74,13 @@ export class PgTenantMover implements TenantMover {
   }
 
   async switchTo(workspace: LifecycleWorkspace, to: string): Promise<void> {
-    await this.shards.main.query('UPDATE public.workspaces SET shard = :to, moving_to = NULL WHERE id = :id', {
-      replacements: { id: workspace.id, to },
-    });
+    const [, result] = await this.shards.main.query(
+      'UPDATE public.workspaces SET shard = :to, moving_to = NULL WHERE id = :id AND shard = :from',
+      { replacements: { id: workspace.id, to, from: workspace.shard } },
+    );
+    if ((result as { rowCount?: number }).rowCount !== 1) {
+      throw new TenantMoveConflictError('The workspace changed place while it was being moved');
+    }
     this.shards.forget(workspace.schemaName);
   }
 
@@ -76,14 +108,20 @@ export class PgTenantMover implements TenantMover {
       await source.query('BEGIN');
       try {
         // Waits for the tenant's writes in flight; new ones wait behind it, then find the schema gone.
-        await source.query(tenantMoveLockSql('exclusive', '$1'), [schema.value]);
+        await source.query(tenantMoveLockSql('$1'), [schema.value]);
         const phases: CopyPhases = { waitMs: Date.now() - started, copyMs: 0, verifyMs: 0 };
+        // Every writer, including those that do not take the move lock (retention, a purge's
+        // redactions, a process of an older release), waits until the source is gone; readers go on.
+        await source.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
         const version = (
           await source.query<{ v: string | null }>(`SELECT max(name) AS v FROM ${schema.quoted}.${MIGRATIONS_TABLE}`)
         ).rows[0]?.v;
         if (!version) throw new Error(`${schema.value} has no migration history on ${from}`);
         // The migration history goes too: the target's says what the source's said, when.
         const tables = [...(await tenantTables(source, schema.value)), await historyTable(source, schema)];
+        await source.query(
+          `LOCK TABLE ${tables.map((t) => `${schema.quoted}.${ident(t.name)}`).join(', ')} IN EXCLUSIVE MODE`,
+        );
         progress?.start(tables.length);
         const fingerprints = await this.uow.runInTenant(
           schema,
@@ -104,6 +142,7 @@ export class PgTenantMover implements TenantMover {
               progress?.table(table.name);
             }
             await resetSequences(target, schema.value);
+            await copyReceipts(source, target);
             const verifying = Date.now();
             phases.copyMs = verifying - copying;
             const copied: Record<string, TableFingerprint> = {};
@@ -121,7 +160,7 @@ export class PgTenantMover implements TenantMover {
             phases.verifyMs = Date.now() - verifying;
             return copied;
           },
-          { shard: to, creating: true },
+          { shard: to, creating: true, tenantOnly: true },
         );
         // The copy has committed: the source goes, under the same lock.
         await source.query(`DROP SCHEMA ${schema.quoted} CASCADE`);
@@ -129,11 +168,33 @@ export class PgTenantMover implements TenantMover {
         this.logger.info({ schema: schema.value, from, to, ...phases }, 'tenant copied');
         return { tables: fingerprints, phases };
       } catch (err) {
-        await source.query('ROLLBACK').catch(() => undefined);
+        await source.query('ROLLBACK').catch(() => {
+          (source as Client & { _invalid?: boolean })._invalid = true;
+        });
         throw err;
       }
     });
   }
+}
+
+/**
+ * The source database's recent job receipts, so a job that ran there and runs again after the
+ * move (its completion was lost) finds its effect done. Receipts are not per tenant: all recent
+ * ones go, harmlessly (job ids are unique).
+ */
+async function copyReceipts(source: Client, target: Client): Promise<void> {
+  await target.query('CREATE TEMP TABLE moved_receipts (job_id uuid, effect text, done_at timestamptz) ON COMMIT DROP');
+  await pipeline(
+    source.query(
+      copyTo(
+        `COPY (SELECT job_id, effect, done_at FROM public.job_receipts WHERE done_at > now() - interval '${RECEIPT_HORIZON}') TO STDOUT`,
+      ),
+    ),
+    target.query(copyFrom('COPY moved_receipts (job_id, effect, done_at) FROM STDIN')),
+  );
+  await target.query(
+    'INSERT INTO public.job_receipts (job_id, effect, done_at) SELECT job_id, effect, done_at FROM moved_receipts ON CONFLICT DO NOTHING',
+  );
 }
 
 async function historyTable(client: Client, schema: SchemaName) {
