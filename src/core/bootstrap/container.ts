@@ -97,9 +97,9 @@ export function createContainer(infra: Infrastructure, modules: AppModule[]): Co
   modules.forEach((module) => module.register?.(container));
 
   const checks: HealthCheck[] = [{ name: 'database', check: () => pingDatabase(sequelize) }];
-  // Each extra tenant database: its tenants are unreachable while it is down.
+  // Each extra tenant database: its tenants are unreachable while it is down, the others are not.
   for (const shard of shards.all().slice(1)) {
-    checks.push({ name: `database:${shard.name}`, check: () => pingDatabase(shard.sequelize) });
+    checks.push({ name: `database:${shard.name}`, check: () => pingDatabase(shard.sequelize), critical: false });
   }
   if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis) });
   const registry = new RouteRegistry(

@@ -474,6 +474,35 @@ describe('tenant databases (shards)', () => {
     );
   });
 
+  test('an extra database that stops answering leaves the instance ready but degraded: only its tenants are unavailable', async () => {
+    const { admin, ws } = await populatedWorkspace();
+    const west = await scratchDatabase({ migrate: false });
+    const { auth } = server.container.get(TOKENS.config);
+    const degraded = await startTestServer({
+      DATABASE_URL: main.url,
+      TENANT_DATABASES: `east=${east.url},west=${west.url}`,
+      JWT_SECRET: auth.jwtSecret,
+      REFRESH_TOKEN_SECRET: auth.refreshTokenSecret,
+      DATA_ENCRYPTION_KEY: auth.dataEncryptionKey,
+    });
+    try {
+      const ready = await request(degraded.url).get('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.data.status).toBe('ok');
+      // West goes away (its connections are ended with it).
+      await west.drop();
+      const after = await request(degraded.url).get('/health/ready');
+      expect(after.status).toBe(200);
+      expect(after.body.data.status).toBe('degraded');
+      expect(after.body.data.checks).toMatchObject({ database: 'up', 'database:east': 'up', 'database:west': 'down' });
+      // A tenant on east is served as before.
+      const roles = await request(degraded.url).get(`${API}/workspaces/${ws.id}/roles`).set(bearer(admin.accessToken));
+      expect(roles.status).toBe(200);
+    } finally {
+      await degraded.stop();
+    }
+  });
+
   test('purging a deleted workspace on another database removes its schema there', async () => {
     const { admin, ws, schema } = await populatedWorkspace();
     const del = await request(server.url).delete(`${API}/workspaces/${ws.id}`).set(bearer(admin.accessToken));
