@@ -3,16 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { TOKENS } from '../../src/core/bootstrap/tokens';
 import { API, bearer, mailsTo } from '../support/auth-helpers';
-import {
-  buildDist,
-  explainFailure,
-  freePort,
-  ROOT,
-  runScript,
-  spawnNode,
-  waitReady,
-  type Spawned,
-} from '../support/processes';
+import { explainFailure, freePort, ROOT, runScript, spawnNode, waitReady, type Spawned } from '../support/processes';
 import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../support/smtp-receiver';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -49,7 +40,6 @@ describe('fault: the outbox across a crash', () => {
   const spawned: Spawned[] = [];
 
   beforeAll(async () => {
-    buildDist();
     receiver = await startSmtpReceiver();
     helper = await startTestServer({ ...SECRETS, ...receiver.env() });
   }, 120_000);

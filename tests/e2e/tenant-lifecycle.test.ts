@@ -10,7 +10,7 @@ import { extract as tarExtract, pack as tarPack } from 'tar-stream';
 import { TOKENS } from '../../src/core/bootstrap/tokens';
 import { API, bearer, mailsTo, OTHER_STRONG_PASSWORD, RESET_SUBJECT } from '../support/auth-helpers';
 import { scratchDatabase, type ScratchDatabase } from '../support/databases';
-import { buildDist, runScript, tenantMigrationsWith } from '../support/processes';
+import { runScript, tenantMigrationsWith } from '../support/processes';
 import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../support/smtp-receiver';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -89,7 +89,6 @@ describe('tenant lifecycle: export, import, clone, purge', () => {
   const fresh: ScratchDatabase[] = [];
 
   beforeAll(async () => {
-    buildDist();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-archives-'));
     receiver = await startSmtpReceiver();
     server = await startTestServer({ ...SECRETS, ...receiver.env() });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { API, bearer } from '../support/auth-helpers';
-import { buildDist, explainFailure, freePort, ROOT, spawnNode, waitReady, type Spawned } from '../support/processes';
+import { explainFailure, freePort, ROOT, spawnNode, waitReady, type Spawned } from '../support/processes';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -25,7 +25,6 @@ describe('fault: webhooks across a receiver outage and an API crash', () => {
   const spawned: Spawned[] = [];
 
   beforeAll(async () => {
-    buildDist();
     receiver = await startWebhookReceiver();
     helper = await startTestServer({ ...SECRETS, ...WEBHOOKS });
   }, 120_000);

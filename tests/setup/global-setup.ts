@@ -5,14 +5,23 @@ import { QueryTypes, Sequelize } from 'sequelize';
 import { startEmbeddedPostgres } from '../../src/core/infrastructure/database/embedded-postgres';
 import { createPublicMigrator } from '../../src/core/infrastructure/database/migrator';
 import { createLogger } from '../../src/core/logger';
-import { freePort } from '../support/processes';
+import { buildDist, freePort } from '../support/processes';
 
 /**
  * Uses DATABASE_URL when given (CI: the machine's PostgreSQL), else the same embedded PostgreSQL
  * the app falls back to, in a throwaway directory. Refuses any database whose name lacks "test",
- * then resets it and applies the public migrations once for the whole run.
+ * then resets it and applies the public migrations once for the whole run. Meanwhile it compiles
+ * dist/ once for the suites that run the compiled server and scripts (tests/e2e).
  */
 export default async function globalSetup(): Promise<void> {
+  const built = buildDist();
+  // Awaited below; a failure before then must not also leave an unhandled rejection.
+  built.catch(() => undefined);
+  await prepareDatabase();
+  await built;
+}
+
+async function prepareDatabase(): Promise<void> {
   const logger = createLogger({ env: 'test', log: { level: 'warn' } });
   if (!process.env.DATABASE_URL) {
     // The postgres OS user must be able to enter the directory, so it is not left at mkdtemp's 0700.

@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,9 +7,23 @@ import path from 'node:path';
 /** Helpers of the suites that run the compiled server and scripts as real processes. */
 export const ROOT = path.resolve(__dirname, '../..');
 
-/** Compiles to dist/ as `npm start` does (incremental: a no-op when dist is current). */
-export function buildDist(): void {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+/**
+ * Compiles to dist/ as `npm start` does (incremental: cheaper when dist is current). globalSetup
+ * runs it once for the whole run, so the suites that spawn dist/ share one build instead of each
+ * compiling (and two workers never write dist/ at the same time).
+ */
+export function buildDist(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`tsc -p tsconfig.build.json failed:\n${stdout}${stderr}`, { cause: err }));
+        else resolve();
+      },
+    );
+  });
 }
 
 export function freePort(): Promise<number> {
