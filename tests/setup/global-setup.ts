@@ -51,9 +51,11 @@ async function prepareDatabase(): Promise<void> {
     for (const { nspname } of schemas) await sequelize.query(`DROP SCHEMA "${nspname}" CASCADE`);
     // Every queue is a partition of pgboss.job (each test server has its own queues): dropping
     // hundreds at once in one statement can exhaust the lock table ("out of shared memory").
+    // Tables only: pg_inherits also lists the partitions' primary-key indexes (relkind 'i'),
+    // which DROP TABLE refuses when it reaches one before its table.
     const partitions = await sequelize.query<{ relname: string }>(
       `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss'`,
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss' AND c.relkind IN ('r', 'p')`,
       { type: QueryTypes.SELECT },
     );
     for (const { relname } of partitions) {
