@@ -174,11 +174,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 async function closeHttp(server: http.Server, timeoutMs: number, logger: Logger): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  // A keep-alive connection whose request was in flight stays open once answered, and close()
+  // would wait for the client to end it or for keepAliveTimeout (5 s): end each once it is idle.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
   const timer = setTimeout(() => {
     logger.warn({ timeoutMs }, 'shutdown timeout: closing remaining connections');
     server.closeAllConnections();
   }, timeoutMs);
   await closed;
+  clearInterval(sweep);
   clearTimeout(timer);
 }
 

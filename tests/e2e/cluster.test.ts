@@ -1,14 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
-import { buildDist, freePort, ROOT, waitReady } from '../support/processes';
+import { freePort, ROOT, waitReady } from '../support/processes';
 import { API, STRONG_PASSWORD } from '../support/auth-helpers';
 import { testRedisUrl } from '../support/test-server';
 
 const redisUrl = testRedisUrl();
 
 describe('WEB_CONCURRENCY: several workers on one port', () => {
-  beforeAll(() => buildDist(), 120_000);
-
   test('when more than one worker is asked for without Redis, then the configuration is refused', () => {
     let stderr = '';
     try {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  buildDist,
   exitOf,
   explainFailure,
   freePort,
@@ -25,7 +24,6 @@ async function inFlight(metricsPort: number): Promise<number> {
 describe('fault: process deaths', () => {
   let server: TestServer;
   beforeAll(async () => {
-    buildDist();
     server = await startTestServer();
   }, 120_000);
   afterAll(() => server.stop());

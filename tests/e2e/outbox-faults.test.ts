@@ -4,13 +4,13 @@ import request from 'supertest';
 import { TOKENS } from '../../src/core/bootstrap/tokens';
 import { API, bearer, mailsTo } from '../support/auth-helpers';
 import {
-  buildDist,
+  deploymentEnv,
   explainFailure,
   freePort,
+  ProcessGroup,
   ROOT,
   runScript,
   spawnNode,
-  waitReady,
   type Spawned,
 } from '../support/processes';
 import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../support/smtp-receiver';
@@ -46,45 +46,21 @@ async function drained(helper: TestServer, prefix: string, timeoutMs = 20_000): 
 describe('fault: the outbox across a crash', () => {
   let receiver: SmtpReceiver;
   let helper: TestServer;
-  const spawned: Spawned[] = [];
+  const processes = new ProcessGroup();
 
   beforeAll(async () => {
-    buildDist();
     receiver = await startSmtpReceiver();
     helper = await startTestServer({ ...SECRETS, ...receiver.env() });
   }, 120_000);
-  afterEach(() => {
-    for (const p of spawned.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  });
+  afterEach(() => processes.killAll());
   afterAll(async () => {
     await helper.stop();
     await receiver.close();
   });
 
   /** The compiled API as `npm start` runs it; WORKERS=none: it commits jobs and runs none of them. */
-  async function api(prefix: string, workers: 'inline' | 'none'): Promise<{ url: string; process: Spawned }> {
-    const port = await freePort();
-    const started = spawnNode(path.join(ROOT, 'dist/src/main.js'), [], {
-      ...SECRETS,
-      ...receiver.env(),
-      DATABASE_URL: process.env.DATABASE_URL,
-      REDIS_URL: process.env.REDIS_URL,
-      REDIS_KEY_PREFIX: `test:${prefix}:`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      DB_MIGRATE_ON_START: 'false',
-      BCRYPT_ROUNDS: '4',
-      RATE_LIMIT_MAX_REQUESTS: '100000',
-      WORKERS: workers,
-      JOBS_QUEUE_PREFIX: prefix,
-      JOBS_POLL_INTERVAL_S: '1',
-    });
-    spawned.push(started);
-    const url = `http://127.0.0.1:${port}`;
-    await explainFailure([started], () => waitReady(`${url}/health/ready`, started.child, 30_000));
-    return { url, process: started };
-  }
+  const api = (prefix: string, workers: 'inline' | 'none') =>
+    processes.api(prefix, { ...SECRETS, ...receiver.env(), WORKERS: workers });
 
   async function kill(p: Spawned): Promise<void> {
     p.child.kill('SIGKILL');
@@ -227,18 +203,12 @@ describe('fault: the outbox across a crash', () => {
       const prefix = `split${randomUUID().slice(0, 8)}`;
       const { admin, ws } = await team(`Split ${prefix}`);
       const front = await api(prefix, 'none');
-      const worker = spawnNode(path.join(ROOT, 'dist/src/worker.js'), [], {
+      const worker = processes.node(path.join(ROOT, 'dist/src/worker.js'), [], {
+        ...deploymentEnv(prefix),
         ...SECRETS,
         ...receiver.env(),
-        DATABASE_URL: process.env.DATABASE_URL,
-        REDIS_URL: process.env.REDIS_URL,
-        REDIS_KEY_PREFIX: `test:${prefix}:`,
         LOG_LEVEL: 'info',
-        DB_MIGRATE_ON_START: 'false',
-        JOBS_QUEUE_PREFIX: prefix,
-        JOBS_POLL_INTERVAL_S: '1',
       });
-      spawned.push(worker);
       await explainFailure([front.process, worker], async () => {
         const deadline = Date.now() + 30_000;
         while (!worker.output().includes('worker started')) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { buildDist, exitOf, freePort, ROOT, waitReady } from '../support/processes';
+import { exitOf, freePort, ROOT, waitReady } from '../support/processes';
 
 const SERVER = path.join(ROOT, 'dist/src/main.js');
 
@@ -24,11 +24,6 @@ function portAcceptsConnections(port: number): Promise<boolean> {
 }
 
 describe('the server process', () => {
-  beforeAll(() => {
-    // Incremental: a no-op when dist is current.
-    buildDist();
-  }, 120_000);
-
   test('when variables are invalid, then it exits 1 naming every bad variable and starts nothing', async () => {
     const child = spawn(process.execPath, [SERVER], {
       cwd: ROOT,

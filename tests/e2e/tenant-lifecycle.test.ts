@@ -10,7 +10,7 @@ import { extract as tarExtract, pack as tarPack } from 'tar-stream';
 import { TOKENS } from '../../src/core/bootstrap/tokens';
 import { API, bearer, mailsTo, OTHER_STRONG_PASSWORD, RESET_SUBJECT } from '../support/auth-helpers';
 import { scratchDatabase, type ScratchDatabase } from '../support/databases';
-import { buildDist, runScript, tenantMigrationsWith } from '../support/processes';
+import { runScript, tenantMigrationsWith } from '../support/processes';
 import { mailTo, startSmtpReceiver, tokenFrom, type SmtpReceiver } from '../support/smtp-receiver';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -89,7 +89,6 @@ describe('tenant lifecycle: export, import, clone, purge', () => {
   const fresh: ScratchDatabase[] = [];
 
   beforeAll(async () => {
-    buildDist();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-archives-'));
     receiver = await startSmtpReceiver();
     server = await startTestServer({ ...SECRETS, ...receiver.env() });
@@ -240,10 +239,6 @@ describe('tenant lifecycle: export, import, clone, purge', () => {
   test('when an archive is tampered with, comes from a newer release, or restores an id that exists, then it is refused and nothing is left behind', async () => {
     const file = path.join(dir, 'refusals.tar.gz');
     await exportTo(file);
-    const schemasBefore = await selectRows(
-      server,
-      "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1",
-    );
     const target = await scratchDatabase();
     fresh.push(target);
 
@@ -277,22 +272,51 @@ describe('tenant lifecycle: export, import, clone, purge', () => {
       stderr: expect.stringContaining('ends without its manifest'),
     });
 
+    /** What an import can leave in a database: its tenant schemas, directory rows and accounts. */
+    const contents = async (url: string) => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        const { rows } = await c.query<{
+          schemas: string[] | null;
+          workspaces: string[] | null;
+          users: string[] | null;
+        }>(
+          `SELECT (SELECT array_agg(nspname::text ORDER BY nspname) FROM pg_namespace WHERE nspname LIKE 'tenant\\_%') AS schemas,
+                  (SELECT array_agg(id::text ORDER BY id) FROM public.workspaces) AS workspaces,
+                  (SELECT array_agg(id::text ORDER BY id) FROM public.users) AS users`,
+        );
+        return rows[0]!;
+      } finally {
+        await c.end();
+      }
+    };
+    expect(await contents(target.url)).toEqual({ schemas: null, workspaces: null, users: null });
+
+    // Restoring an id that exists, where the workspace lives: refused, and its rows are as they were.
+    // (Other suites add tenants to this database meanwhile, so its schema list cannot be compared.)
+    const live = await snapshot(process.env.DATABASE_URL!, ws.id);
     const again = await runScript('tenant-import', ['--in', file], SECRETS);
     expect({ code: again.code, stderr: again.stderr }).toEqual({
       code: 1,
       stderr: expect.stringContaining('exists here'),
     });
+    expect(await snapshot(process.env.DATABASE_URL!, ws.id)).toEqual(live);
 
-    const c = new Client({ connectionString: target.url });
-    await c.connect();
-    const left = await c.query(
-      "SELECT (SELECT count(*) FROM public.workspaces)::int AS rows, (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tenant\\_%')::int AS schemas, (SELECT count(*) FROM public.users)::int AS users",
-    );
-    await c.end();
-    expect(left.rows[0]).toEqual({ rows: 0, schemas: 0, users: 0 });
-    expect(
-      await selectRows(server, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1"),
-    ).toEqual(schemasBefore);
+    // The same where only this test writes: once imported, a second import adds no schema, row or account.
+    const restored = await runScript('tenant-import', ['--in', file], { ...SECRETS, DATABASE_URL: target.url });
+    expect({ code: restored.code, stderr: restored.stderr }).toEqual({
+      code: 0,
+      stderr: expect.stringContaining('imported'),
+    });
+    const imported = await contents(target.url);
+    expect(imported.schemas).toEqual([`tenant_${ws.id.replace(/-/g, '')}`]);
+    const twice = await runScript('tenant-import', ['--in', file], { ...SECRETS, DATABASE_URL: target.url });
+    expect({ code: twice.code, stderr: twice.stderr }).toEqual({
+      code: 1,
+      stderr: expect.stringContaining('exists here'),
+    });
+    expect(await contents(target.url)).toEqual(imported);
   }, 90_000);
 
   test('when an archive from an older release is imported, then the workspace is migrated forward, and an account that exists under another id is matched by email', async () => {

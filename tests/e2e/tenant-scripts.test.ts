@@ -3,7 +3,7 @@ import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { SchemaName } from '../../src/core/domain/schema-name';
 import { scratchDatabase, type ScratchDatabase } from '../support/databases';
-import { buildDist, ROOT, runScript as runIn, tenantMigrationsWith } from '../support/processes';
+import { ROOT, runScript as runIn, tenantMigrationsWith } from '../support/processes';
 import { execute, selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createWorkspace, verifiedAccount } from '../support/workspace-helpers';
@@ -23,7 +23,6 @@ describe('tenant admin scripts', () => {
     runIn(name, args, { DATABASE_URL: db.url, ...env });
 
   beforeAll(async () => {
-    buildDist();
     db = await scratchDatabase();
     server = await startTestServer({ DATABASE_URL: db.url });
     // The real tenant migrations plus one new one, as a release that adds a tenant table would ship.

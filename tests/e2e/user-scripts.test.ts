@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { API, bearer, login } from '../support/auth-helpers';
-import { buildDist, runScript } from '../support/processes';
+import { runScript } from '../support/processes';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { verifiedAccount } from '../support/workspace-helpers';
@@ -13,7 +13,6 @@ describe('user admin scripts', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    buildDist();
     server = await startTestServer();
   }, 120_000);
   afterAll(() => server.stop());

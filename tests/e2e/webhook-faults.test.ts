@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { API, bearer } from '../support/auth-helpers';
-import { buildDist, explainFailure, freePort, ROOT, spawnNode, waitReady, type Spawned } from '../support/processes';
+import { explainFailure, ProcessGroup } from '../support/processes';
 import { selectRows } from '../support/test-db';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -22,45 +21,20 @@ const WEBHOOKS = { WEBHOOKS_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_S: '1', WE
 describe('fault: webhooks across a receiver outage and an API crash', () => {
   let receiver: WebhookReceiver;
   let helper: TestServer;
-  const spawned: Spawned[] = [];
+  const processes = new ProcessGroup();
 
   beforeAll(async () => {
-    buildDist();
     receiver = await startWebhookReceiver();
     helper = await startTestServer({ ...SECRETS, ...WEBHOOKS });
   }, 120_000);
-  afterEach(() => {
-    for (const p of spawned.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  });
+  afterEach(() => processes.killAll());
   afterAll(async () => {
     await helper.stop();
     await receiver.close();
   });
 
-  /** The compiled API as `npm start` runs it. */
-  async function api(prefix: string): Promise<{ url: string; process: Spawned }> {
-    const port = await freePort();
-    const started = spawnNode(path.join(ROOT, 'dist/src/main.js'), [], {
-      ...SECRETS,
-      ...WEBHOOKS,
-      DATABASE_URL: process.env.DATABASE_URL,
-      REDIS_URL: process.env.REDIS_URL,
-      REDIS_KEY_PREFIX: `test:${prefix}:`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      DB_MIGRATE_ON_START: 'false',
-      BCRYPT_ROUNDS: '4',
-      RATE_LIMIT_MAX_REQUESTS: '100000',
-      WORKERS: 'inline',
-      JOBS_QUEUE_PREFIX: prefix,
-      JOBS_POLL_INTERVAL_S: '1',
-    });
-    spawned.push(started);
-    const url = `http://127.0.0.1:${port}`;
-    await explainFailure([started], () => waitReady(`${url}/health/ready`, started.child, 30_000));
-    return { url, process: started };
-  }
+  /** The compiled API as `npm start` runs it, running its jobs. */
+  const api = (prefix: string) => processes.api(prefix, { ...SECRETS, ...WEBHOOKS, WORKERS: 'inline' });
 
   test('when the receiver is down and the API is killed (SIGKILL) between retries, then after a restart and the receiver’s return the webhook arrives, signed', async () => {
     const prefix = `hook${randomUUID().slice(0, 8)}`;

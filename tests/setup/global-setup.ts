@@ -5,14 +5,23 @@ import { QueryTypes, Sequelize } from 'sequelize';
 import { startEmbeddedPostgres } from '../../src/core/infrastructure/database/embedded-postgres';
 import { createPublicMigrator } from '../../src/core/infrastructure/database/migrator';
 import { createLogger } from '../../src/core/logger';
-import { freePort } from '../support/processes';
+import { buildDist, freePort } from '../support/processes';
 
 /**
  * Uses DATABASE_URL when given (CI: the machine's PostgreSQL), else the same embedded PostgreSQL
  * the app falls back to, in a throwaway directory. Refuses any database whose name lacks "test",
- * then resets it and applies the public migrations once for the whole run.
+ * then resets it and applies the public migrations once for the whole run. Meanwhile it compiles
+ * dist/ once for the suites that run the compiled server and scripts (tests/e2e).
  */
 export default async function globalSetup(): Promise<void> {
+  const built = buildDist();
+  // Awaited below; a failure before then must not also leave an unhandled rejection.
+  built.catch(() => undefined);
+  await prepareDatabase();
+  await built;
+}
+
+async function prepareDatabase(): Promise<void> {
   const logger = createLogger({ env: 'test', log: { level: 'warn' } });
   if (!process.env.DATABASE_URL) {
     // The postgres OS user must be able to enter the directory, so it is not left at mkdtemp's 0700.
@@ -42,6 +51,8 @@ export default async function globalSetup(): Promise<void> {
     for (const { nspname } of schemas) await sequelize.query(`DROP SCHEMA "${nspname}" CASCADE`);
     // Every queue is a partition of pgboss.job (each test server has its own queues): dropping
     // hundreds at once in one statement can exhaust the lock table ("out of shared memory").
+    // Tables only: pg_inherits also lists the partitions' primary-key indexes (relkind 'i'),
+    // which DROP TABLE refuses when it reaches one before its table.
     const partitions = await sequelize.query<{ relname: string }>(
       `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgboss' AND c.relkind IN ('r', 'p')`,

@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,9 +7,23 @@ import path from 'node:path';
 /** Helpers of the suites that run the compiled server and scripts as real processes. */
 export const ROOT = path.resolve(__dirname, '../..');
 
-/** Compiles to dist/ as `npm start` does (incremental: a no-op when dist is current). */
-export function buildDist(): void {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+/**
+ * Compiles to dist/ as `npm start` does (incremental: cheaper when dist is current). globalSetup
+ * runs it once for the whole run, so the suites that spawn dist/ share one build instead of each
+ * compiling (and two workers never write dist/ at the same time).
+ */
+export function buildDist(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`tsc -p tsconfig.build.json failed:\n${stdout}${stderr}`, { cause: err }));
+        else resolve();
+      },
+    );
+  });
 }
 
 export function freePort(): Promise<number> {
@@ -115,5 +129,64 @@ export async function explainFailure<T>(processes: Spawned[], body: () => Promis
       throw err;
     }
     throw new Error(`${String(err)}\n\n${outputs.join('\n')}`, { cause: err });
+  }
+}
+
+/**
+ * What every process of one deployment under test is given: the test database and Redis, and,
+ * named by `prefix`, its Redis keys and outbox queues (processes given one prefix share the work).
+ */
+export function deploymentEnv(prefix: string): Record<string, string | undefined> {
+  return {
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    REDIS_KEY_PREFIX: `test:${prefix}:`,
+    LOG_LEVEL: 'warn',
+    DB_MIGRATE_ON_START: 'false',
+    JOBS_QUEUE_PREFIX: prefix,
+    JOBS_POLL_INTERVAL_S: '1',
+  };
+}
+
+export interface ApiProcess {
+  url: string;
+  process: Spawned;
+}
+
+/**
+ * The processes a suite starts: afterEach calls killAll(), so a test that fails half-way leaves
+ * none running into the next test.
+ */
+export class ProcessGroup {
+  private readonly running: Spawned[] = [];
+
+  /** `node <script>` as spawnNode starts it, killed by killAll(). */
+  node(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
+    const started = spawnNode(script, args, env);
+    this.running.push(started);
+    return started;
+  }
+
+  /**
+   * The compiled API as `npm start` runs it, on a free port, in the deployment `prefix`, with
+   * `env` on top (secrets, WORKERS...); resolves once /health/ready answers.
+   */
+  async api(prefix: string, env: Record<string, string>): Promise<ApiProcess> {
+    const port = await freePort();
+    const started = this.node(path.join(ROOT, 'dist/src/main.js'), [], {
+      ...deploymentEnv(prefix),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      BCRYPT_ROUNDS: '4',
+      RATE_LIMIT_MAX_REQUESTS: '100000',
+      ...env,
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await explainFailure([started], () => waitReady(`${url}/health/ready`, started.child, 30_000));
+    return { url, process: started };
+  }
+
+  killAll(): void {
+    for (const p of this.running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   }
 }

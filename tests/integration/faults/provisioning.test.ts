@@ -96,6 +96,8 @@ describe('fault: a database connection terminated at the two moments the outside
     let pauseBeforeCommit = false;
     let paused = () => undefined as void;
     const reachedCommit = new Promise<void>((resolve) => (paused = resolve));
+    let resume = () => undefined as void;
+    const terminated = new Promise<void>((resolve) => (resume = resolve));
     const server = await startTestServer(
       { DATABASE_URL: withApplicationName(process.env.DATABASE_URL!, applicationName) },
       {
@@ -108,7 +110,8 @@ describe('fault: a database connection terminated at the two moments the outside
               await audit.record(entry, options);
               if (pauseBeforeCommit && entry.action === 'workspace.created') {
                 paused();
-                await new Promise((r) => setTimeout(r, 1_500));
+                // Until the test has seen the backend gone: COMMIT then goes to a dead connection.
+                await terminated;
               }
             },
           });
@@ -120,15 +123,18 @@ describe('fault: a database connection terminated at the two moments the outside
       pauseBeforeCommit = true;
       const [res] = await Promise.all([
         request(server.url).post(`${API}/workspaces`).set(bearer(owner.accessToken)).send({ name: 'Committing' }),
-        reachedCommit.then(() =>
-          terminateWhen(
-            admin,
-            `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
-              WHERE datname = current_database() AND application_name = $1 AND state = 'idle in transaction'`,
-            [applicationName],
-            'the transaction waiting for COMMIT',
-          ),
-        ),
+        reachedCommit
+          .then(() =>
+            // With a timeout, pg_terminate_backend returns once the backend has exited.
+            terminateWhen(
+              admin,
+              `SELECT pg_terminate_backend(pid, 10000) AS ok FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = $1 AND state = 'idle in transaction'`,
+              [applicationName],
+              'the transaction waiting for COMMIT',
+            ),
+          )
+          .finally(resume),
       ]);
 
       expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });

@@ -34,27 +34,50 @@ function verify(
   return new Webhook(secret).verify(hook.body, hook.headers) as never;
 }
 
+interface WebhookSetup {
+  smtp: SmtpReceiver;
+  receiver: WebhookReceiver;
+  server: TestServer;
+  close(): Promise<void>;
+}
+
+/**
+ * A server that delivers webhooks to a local receiver (private addresses allowed, retries from
+ * 1 s, closed after `retryWindowS`) and mail to a local SMTP receiver.
+ */
+async function startWebhookSetup(retryWindowS: number): Promise<WebhookSetup> {
+  const smtp = await startSmtpReceiver();
+  const receiver = await startWebhookReceiver();
+  const server = await startTestServer({
+    ...smtp.env(),
+    WEBHOOKS_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_BASE_S: '1',
+    WEBHOOK_RETRY_WINDOW_S: String(retryWindowS),
+    JOBS_POLL_INTERVAL_S: '1',
+  });
+  return {
+    smtp,
+    receiver,
+    server,
+    close: async () => {
+      await server.stop();
+      await receiver.close();
+      await smtp.close();
+    },
+  };
+}
+
 describe('webhooks', () => {
+  let setup: WebhookSetup;
   let smtp: SmtpReceiver;
   let receiver: WebhookReceiver;
   let server: TestServer;
 
   beforeAll(async () => {
-    smtp = await startSmtpReceiver();
-    receiver = await startWebhookReceiver();
-    server = await startTestServer({
-      ...smtp.env(),
-      WEBHOOKS_ALLOW_PRIVATE: 'true',
-      WEBHOOK_RETRY_BASE_S: '1',
-      WEBHOOK_RETRY_WINDOW_S: '60',
-      JOBS_POLL_INTERVAL_S: '1',
-    });
+    setup = await startWebhookSetup(60);
+    ({ smtp, receiver, server } = setup);
   });
-  afterAll(async () => {
-    await server.stop();
-    await receiver.close();
-    await smtp.close();
-  });
+  afterAll(() => setup.close());
 
   async function team(name: string) {
     const admin = await verifiedAccount(server);
@@ -392,26 +415,15 @@ describe('webhooks', () => {
 });
 
 describe('webhooks: persistent failure', () => {
-  let smtp: SmtpReceiver;
+  let setup: WebhookSetup;
   let receiver: WebhookReceiver;
   let server: TestServer;
 
   beforeAll(async () => {
-    smtp = await startSmtpReceiver();
-    receiver = await startWebhookReceiver();
-    server = await startTestServer({
-      ...smtp.env(),
-      WEBHOOKS_ALLOW_PRIVATE: 'true',
-      WEBHOOK_RETRY_BASE_S: '1',
-      WEBHOOK_RETRY_WINDOW_S: '3',
-      JOBS_POLL_INTERVAL_S: '1',
-    });
+    setup = await startWebhookSetup(3);
+    ({ receiver, server } = setup);
   });
-  afterAll(async () => {
-    await server.stop();
-    await receiver.close();
-    await smtp.close();
-  });
+  afterAll(() => setup.close());
 
   test('when deliveries fail for the whole retry window, then the endpoint is disabled, the admins are notified, and a manual retry works once it is enabled again', async () => {
     const admin = await verifiedAccount(server);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { SchemaName } from '../../../src/core/domain/schema-name';
 import { TENANT_PROVISIONER } from '../../../src/modules/workspace/application/tokens';
 import { API, bearer, decodeJwtPart, expectError, login, register } from '../../support/auth-helpers';
+import { scratchDatabase, type ScratchDatabase } from '../../support/databases';
 import { execute, selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createWorkspace, switchTo, verifiedAccount } from '../../support/workspace-helpers';
@@ -66,58 +67,6 @@ describe('workspaces', () => {
     expect(await selectRows(server, 'SELECT 1 FROM public.workspaces WHERE owner_id = $1', [pending.user.id])).toEqual(
       [],
     );
-  });
-
-  test('when the slug is taken or malformed, then 409 SLUG_TAKEN or 400, and no schema is left behind', async () => {
-    const owner = await verifiedAccount(server);
-    const slug = `taken-${Date.now()}`;
-    expect(
-      (await request(server.url).post(`${API}/workspaces`).set(bearer(owner.accessToken)).send({ name: 'A', slug }))
-        .status,
-    ).toBe(201);
-    const before = await selectRows<{ n: string }>(
-      server,
-      "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
-    );
-
-    const dup = await request(server.url)
-      .post(`${API}/workspaces`)
-      .set(bearer(owner.accessToken))
-      .send({ name: 'B', slug });
-    expectError(dup, 409, 'SLUG_TAKEN');
-    for (const bad of ['AB', 'has space', '-lead', 'x'.repeat(49), 'semi;colon']) {
-      const res = await request(server.url)
-        .post(`${API}/workspaces`)
-        .set(bearer(owner.accessToken))
-        .send({ name: 'C', slug: bad });
-      expect(res.status).toBe(400);
-    }
-    const after = await selectRows<{ n: string }>(
-      server,
-      "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
-    );
-    expect(after[0]?.n).toBe(before[0]?.n);
-  });
-
-  test('when the same slug is requested concurrently, then exactly one succeeds and no orphan schema remains', async () => {
-    const owner = await verifiedAccount(server);
-    const other = await verifiedAccount(server);
-    const slug = `race-${Date.now()}`;
-    const before = await selectRows<{ n: string }>(
-      server,
-      "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
-    );
-    const results = await Promise.all(
-      [owner, other, owner].map((a) =>
-        request(server.url).post(`${API}/workspaces`).set(bearer(a.accessToken)).send({ name: 'R', slug }),
-      ),
-    );
-    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
-    const after = await selectRows<{ n: string }>(
-      server,
-      "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
-    );
-    expect(Number(after[0]?.n) - Number(before[0]?.n)).toBe(1);
   });
 
   test('when a user reaches the per-user limit, then 422 WORKSPACE_LIMIT_REACHED', async () => {
@@ -237,10 +186,82 @@ describe('workspaces', () => {
   });
 });
 
+/**
+ * "No schema is left behind" is counted over a whole database: these tests use one of their own,
+ * since other suites provision tenants in the shared one while jest runs files in parallel.
+ */
+describe('workspaces: what a refused or failed creation leaves (own database)', () => {
+  let db: ScratchDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await scratchDatabase();
+    server = await startTestServer({ DATABASE_URL: db.url });
+  });
+  afterAll(async () => {
+    await server.stop();
+    await db.drop();
+  });
+
+  test('when the slug is taken or malformed, then 409 SLUG_TAKEN or 400, and no schema is left behind', async () => {
+    const owner = await verifiedAccount(server);
+    const slug = `taken-${Date.now()}`;
+    expect(
+      (await request(server.url).post(`${API}/workspaces`).set(bearer(owner.accessToken)).send({ name: 'A', slug }))
+        .status,
+    ).toBe(201);
+    const before = await selectRows<{ n: string }>(
+      server,
+      "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
+    );
+
+    const dup = await request(server.url)
+      .post(`${API}/workspaces`)
+      .set(bearer(owner.accessToken))
+      .send({ name: 'B', slug });
+    expectError(dup, 409, 'SLUG_TAKEN');
+    for (const bad of ['AB', 'has space', '-lead', 'x'.repeat(49), 'semi;colon']) {
+      const res = await request(server.url)
+        .post(`${API}/workspaces`)
+        .set(bearer(owner.accessToken))
+        .send({ name: 'C', slug: bad });
+      expect(res.status).toBe(400);
+    }
+    const after = await selectRows<{ n: string }>(
+      server,
+      "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
+    );
+    expect(after[0]?.n).toBe(before[0]?.n);
+  });
+
+  test('when the same slug is requested concurrently, then exactly one succeeds and no orphan schema remains', async () => {
+    const owner = await verifiedAccount(server);
+    const other = await verifiedAccount(server);
+    const slug = `race-${Date.now()}`;
+    const before = await selectRows<{ n: string }>(
+      server,
+      "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
+    );
+    const results = await Promise.all(
+      [owner, other, owner].map((a) =>
+        request(server.url).post(`${API}/workspaces`).set(bearer(a.accessToken)).send({ name: 'R', slug }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    const after = await selectRows<{ n: string }>(
+      server,
+      "SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'",
+    );
+    expect(Number(after[0]?.n) - Number(before[0]?.n)).toBe(1);
+  });
+});
+
 describe('provisioning failure', () => {
   test('when a step fails after the schema was created, then neither the schema nor the directory row remain', async () => {
+    // Its own database: the orphan check covers every schema, and other suites create some meanwhile.
+    const db = await scratchDatabase();
     const server = await startTestServer(
-      {},
+      { DATABASE_URL: db.url },
       {
         configure: (container) => {
           const real = container.get(TENANT_PROVISIONER);
@@ -271,6 +292,7 @@ describe('provisioning failure', () => {
       expect(orphans).toEqual([]);
     } finally {
       await server.stop();
+      await db.drop();
     }
   });
 });
