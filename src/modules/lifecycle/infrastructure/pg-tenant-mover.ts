@@ -29,11 +29,11 @@ const RECEIPT_HORIZON = '2 days';
 
 /**
  * Copies one tenant schema to another database and switches the directory (ADR 0012). The
- * source's writes are stopped by the move lock (UnitOfWork takes it shared in every tenant write
- * transaction): the copy reads a schema nobody can change, table by table, COPY streamed into the
- * target's transaction. The target is verified (row counts and checksums per table) before it
- * commits; the source schema is dropped, then the directory points at the target. A crash before
- * the target commits leaves the tenant where it was; after, a re-run finishes the switch.
+ * source's writes are stopped by the move lock (tenant write transactions meet it in their BEGIN)
+ * and by table locks: the copy reads a schema nobody can change, table by table, COPY streamed
+ * into the target's transaction. The target is verified (row counts and checksums per table)
+ * before it commits; the source schema is dropped, then the directory points at the target.
+ * MoveTenant orders the steps and decides, from what exists, how to go on after a failure.
  */
 export class PgTenantMover implements TenantMover {
   private readonly uow: UnitOfWork;
@@ -62,7 +62,12 @@ export class PgTenantMover implements TenantMover {
       try {
         return await work();
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MOVE_SESSION_LOCK_CLASS, workspaceId]);
+        // A connection that cannot let go of the lock must not go back to the pool holding it.
+        await client
+          .query('SELECT pg_advisory_unlock($1, hashtext($2))', [MOVE_SESSION_LOCK_CLASS, workspaceId])
+          .catch(() => {
+            (client as Client & { _invalid?: boolean })._invalid = true;
+          });
       }
     });
   }
