@@ -8,7 +8,7 @@ const patched = new WeakSet<Sequelize>();
 
 /** The option UnitOfWork.runInTenant passes: an already quoted, validated schema name. */
 const TENANT_SEARCH_PATH = 'tenantSearchPath';
-/** With shards: the schema whose move lock (shared) the transaction takes at BEGIN. */
+/** With shards: the schema whose move lock the transaction tries (shared) at BEGIN, and checks is here. */
 const TENANT_MOVE_LOCK = 'tenantMoveLock';
 
 /**
