@@ -23,8 +23,9 @@ const transformIgnorePatterns = [`/node_modules/(?!${esmOnly})(?!.*/node_modules
 
 const config: Config = {
   // Jest's default is one worker less than the cores: one file at a time on a 2-core CI machine,
-  // where the integration files mostly wait (PostgreSQL, retry delays, child processes). Two
-  // there took the run from ~495 s to ~370 s; more cores keep jest's default.
+  // where the integration files mostly wait (PostgreSQL, retry delays, child processes). With two
+  // there (and one dist/ build per run) `npm test` took ~350-445 s instead of ~495-650 s on a
+  // shared 2-core machine; more cores keep jest's default. Files must not assume they run alone.
   maxWorkers: Math.max(2, os.availableParallelism() - 1),
   collectCoverageFrom: [
     'src/**/*.ts',

@@ -115,6 +115,29 @@ describe('sessions: list and revoke my sign-ins', () => {
     expect(refused).toEqual([{ action: 'auth.session.revoke_refused' }]);
   });
 
+  test('when more refused revocations arrive at once than the pool has connections, then each is a 404 and each refusal is audited', async () => {
+    // Two connections: the refusal's audit write once waited for a second connection while the
+    // transaction held the first, and eight at once held both until the acquire timeout (503).
+    const small = await startTestServer({ DB_POOL_MAX: '2' });
+    try {
+      const caller = await register(small.url);
+      const tokens = await login(small.url, caller.email, caller.password);
+      const ids = Array.from({ length: 8 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+      const answers = await Promise.all(
+        ids.map((id) => request(small.url).delete(`${API}/auth/sessions/${id}`).set(bearer(tokens.accessToken))),
+      );
+      for (const answer of answers) expectError(answer, 404, 'SESSION_NOT_FOUND');
+      const refused = await selectRows<{ target_id: string }>(
+        small,
+        `SELECT target_id FROM public.audit_events WHERE actor_id = $1 AND action = 'auth.session.revoke_refused' ORDER BY target_id`,
+        [caller.user.id],
+      );
+      expect(refused.map((r) => r.target_id)).toEqual(ids);
+    } finally {
+      await small.stop();
+    }
+  });
+
   test('when the input is bad, then 400 in the envelope, and without a token 401', async () => {
     const { email, password } = await register(server.url);
     const tokens = await login(server.url, email, password);
