@@ -30,6 +30,8 @@ export interface RequestContext {
   tenantReadOnly?: boolean;
   /** Work to run once the current transaction has committed (cache invalidation, events). */
   afterCommit?: (() => Promise<void>)[];
+  /** Work to run once the unit of work's transactions have ended, committed or rolled back. */
+  afterEnd?: (() => Promise<void>)[];
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -105,6 +105,43 @@ describe('permissions', () => {
       expect(doc.paths[path][route.method]['x-permissions']).toEqual([route.permission, ...scoped]);
     }
   });
+  test('when more denied requests arrive at once than the pool has connections, then each is a 403 at once and each is audited', async () => {
+    // Two connections: the denial's audit row, written from inside the tenant transaction as a
+    // detached write, waited for a second connection while holding the first; eight at once held
+    // both until the acquire timeout (503).
+    const { auth } = server.container.get(TOKENS.config);
+    const small = await startTestServer({
+      DB_POOL_MAX: '2',
+      JWT_SECRET: auth.jwtSecret,
+      REFRESH_TOKEN_SECRET: auth.refreshTokenSecret,
+      DATA_ENCRYPTION_KEY: auth.dataEncryptionKey,
+    });
+    const audited = async () =>
+      (
+        await selectRows<{ n: number }>(
+          server,
+          `SELECT count(*)::int AS n FROM ${SchemaName.forWorkspace(ws.id).quoted}.audit_events WHERE actor_id = $1 AND action = 'authz.denied'`,
+          [viewer.user.id],
+        )
+      )[0]!.n;
+    try {
+      const before = await audited();
+      const started = Date.now();
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          request(small.url)
+            .post(`${API}/workspaces/${ws.id}/roles`)
+            .set(bearer(viewer.accessToken))
+            .send({ name: `denied-${i}` }),
+        ),
+      );
+      for (const answer of answers) expectError(answer, 403, 'PERMISSION_DENIED');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect((await audited()) - before).toBe(8);
+    } finally {
+      await small.stop();
+    }
+  });
 });
 
 const redisUrl = testRedisUrl();

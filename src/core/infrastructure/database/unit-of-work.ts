@@ -87,8 +87,11 @@ export class UnitOfWork implements TenantScopes {
     if (current.tenantReadOnly)
       throw new Error('A read-only route cannot open a transaction: declare it readOnly: false');
     const afterCommit: (() => Promise<void>)[] = [];
-    const result = await this.sequelize.transaction((transaction) =>
-      requestContext.run({ ...requestContext.current(), transaction, afterCommit }, work),
+    const afterEnd: (() => Promise<void>)[] = [];
+    const result = await UnitOfWork.ending(afterEnd, () =>
+      this.sequelize.transaction((transaction) =>
+        requestContext.run({ ...requestContext.current(), transaction, afterCommit, afterEnd }, work),
+      ),
     );
     await UnitOfWork.flush(afterCommit);
     return result;
@@ -113,6 +116,7 @@ export class UnitOfWork implements TenantScopes {
       throw new Error('A tenant scope cannot open inside another transaction or tenant scope');
     }
     const afterCommit: (() => Promise<void>)[] = [];
+    const afterEnd: (() => Promise<void>)[] = [];
     // BEGIN carries the SET LOCAL (see beginWithSearchPath): one round trip, not two.
     const options = {
       [TENANT_SEARCH_PATH]: schema.quoted,
@@ -125,8 +129,8 @@ export class UnitOfWork implements TenantScopes {
     try {
       const name = place.shard ?? (await this.shards.locate(schema.value));
       const database = this.shards.get(name);
-      const scope = { ...current, tenantSchema: schema.value, tenantDatabase: database, afterCommit };
-      result =
+      const scope = { ...current, tenantSchema: schema.value, tenantDatabase: database, afterCommit, afterEnd };
+      result = await UnitOfWork.ending(afterEnd, async () =>
         name === MAIN_SHARD
           ? await database.transaction(options, async (transaction) =>
               requestContext.run({ ...scope, transaction, tenantTransaction: transaction }, work),
@@ -139,7 +143,8 @@ export class UnitOfWork implements TenantScopes {
                 this.sequelize.transaction(async (transaction) =>
                   requestContext.run({ ...scope, transaction, tenantTransaction }, work),
                 ),
-              );
+              ),
+      );
     } catch (err) {
       this.observe('rollback', seconds());
       throw this.explain(schema, err);
@@ -209,6 +214,35 @@ export class UnitOfWork implements TenantScopes {
 
   private static async flush(hooks: (() => Promise<void>)[]): Promise<void> {
     for (const hook of hooks) await hook();
+  }
+
+  /**
+   * Work to run once the current unit of work's transactions have ended, committed or not (or
+   * now, outside one), for writes that must outlive a rollback (detached audit rows). Run from
+   * inside the transaction, such a write would wait for a second pooled connection while holding
+   * the first: as many concurrent refusals as the pool holds stalled every request until the
+   * acquire timeout.
+   */
+  static afterEnd(work: () => Promise<void>): Promise<void> {
+    const { afterEnd, transaction, tenantTransaction } = requestContext.current();
+    if (afterEnd && (transaction || tenantTransaction)) {
+      afterEnd.push(work);
+      return Promise.resolve();
+    }
+    return work();
+  }
+
+  /** Runs the transaction, then its afterEnd hooks whatever the outcome (the work's error wins). */
+  private static async ending<T>(hooks: (() => Promise<void>)[], transaction: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await transaction();
+    } catch (err) {
+      await UnitOfWork.flush(hooks);
+      throw err;
+    }
+    await UnitOfWork.flush(hooks);
+    return result;
   }
 
   /** The main database's transaction of the current unit of work, if any (repositories of `public`). */

@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { requestContext } from '../../../core/context/request-context';
 import { SchemaName } from '../../../core/domain/schema-name';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
@@ -19,25 +19,29 @@ export class SequelizeAuditLog implements AuditLog {
     const table = `${tenant ? tenant.quoted : 'public'}.audit_events`;
     // A tenant's trail is on its own database, and commits with the tenant's transaction.
     const database = (tenant && context.tenantDatabase) || this.sequelize;
-    await database.query(
-      `INSERT INTO ${table} (actor_id, action, target_type, target_id, ip, user_agent, request_id, metadata)
-       VALUES (:actorId, :action, :targetType, :targetId, :ip, :userAgent, :requestId, :metadata)`,
-      {
-        replacements: {
-          actorId: entry.actorId ?? context.actorId ?? null,
-          action: entry.action,
-          targetType: entry.targetType ?? null,
-          targetId: entry.targetId ?? null,
-          ip: context.ip ?? null,
-          userAgent: context.userAgent?.slice(0, 512) ?? null,
-          requestId: context.requestId ?? null,
-          // An API key's entries say so: its id in actor_id matches no account.
-          metadata: JSON.stringify(
-            context.actorKind ? { ...entry.metadata, actorKind: context.actorKind } : (entry.metadata ?? {}),
-          ),
+    const write = (transaction: Transaction | undefined) =>
+      database.query(
+        `INSERT INTO ${table} (actor_id, action, target_type, target_id, ip, user_agent, request_id, metadata)
+         VALUES (:actorId, :action, :targetType, :targetId, :ip, :userAgent, :requestId, :metadata)`,
+        {
+          replacements: {
+            actorId: entry.actorId ?? context.actorId ?? null,
+            action: entry.action,
+            targetType: entry.targetType ?? null,
+            targetId: entry.targetId ?? null,
+            ip: context.ip ?? null,
+            userAgent: context.userAgent?.slice(0, 512) ?? null,
+            requestId: context.requestId ?? null,
+            // An API key's entries say so: its id in actor_id matches no account.
+            metadata: JSON.stringify(
+              context.actorKind ? { ...entry.metadata, actorKind: context.actorKind } : (entry.metadata ?? {}),
+            ),
+          },
+          transaction,
         },
-        transaction: options.detached ? undefined : tenant ? UnitOfWork.tenant() : UnitOfWork.current(),
-      },
-    );
+      );
+    // Detached: kept although the unit of work rolls back, written once its connection is free.
+    if (options.detached) return UnitOfWork.afterEnd(async () => void (await write(undefined)));
+    await write(tenant ? UnitOfWork.tenant() : UnitOfWork.current());
   }
 }
