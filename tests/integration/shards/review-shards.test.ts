@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { QueryTypes, Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { TOKENS } from '../../../src/core/bootstrap/tokens';
 import { MoveTenant } from '../../../src/modules/lifecycle/application/move-tenant.use-case';
 import { Notifications } from '../../../src/modules/notification/application/notifications.service';
 import { API, bearer } from '../../support/auth-helpers';
-import { scratchDatabase, type ScratchDatabase } from '../../support/databases';
-import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver';
+import type { ScratchDatabase } from '../../support/databases';
+import { schemaIn, shardedDeployment, type ShardedDeployment } from '../../support/shards';
 import { selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import { createWorkspace, switchTo, verifiedAccount } from '../../support/workspace-helpers';
@@ -17,44 +18,21 @@ import { createWorkspace, switchTo, verifiedAccount } from '../../support/worksp
  * Each one states what the ADR promises and shows the code breaking it.
  */
 describe('tenant moves: races and failure windows (from review)', () => {
-  let receiver: SmtpReceiver;
-  // A main database of its own: its directory names "east", which the other test files'
-  // servers (on the shared database, without TENANT_DATABASES) would refuse to start with.
+  let deployment: ShardedDeployment;
   let main: ScratchDatabase;
   let east: ScratchDatabase;
   let eastDb: Sequelize;
   let server: TestServer;
 
   beforeAll(async () => {
-    receiver = await startSmtpReceiver();
-    main = await scratchDatabase();
-    east = await scratchDatabase({ migrate: false });
-    eastDb = new Sequelize(east.url, { logging: false });
-    server = await startTestServer({
-      ...receiver.env(),
-      TENANT_DATABASES: `east=${east.url}`,
-      DATABASE_URL: main.url,
-      DB_MIGRATE_ON_START: 'true',
-      TENANT_PLACEMENT: 'east',
-    });
+    deployment = await shardedDeployment();
+    ({ main, east, eastDb, server } = deployment);
   });
-  afterAll(async () => {
-    await server?.stop();
-    await eastDb?.close();
-    await east?.drop();
-    await main?.drop();
-    await receiver?.close();
-  });
+  afterAll(() => deployment?.stop());
 
   const mainDb = () => server.container.get(TOKENS.sequelize);
   const schemaOf = (id: string) => `tenant_${id.replace(/-/g, '')}`;
-  const exists = async (db: Sequelize, schema: string) =>
-    (
-      await db.query('SELECT 1 FROM pg_namespace WHERE nspname = :schema', {
-        replacements: { schema },
-        type: QueryTypes.SELECT,
-      })
-    ).length === 1;
+  const exists = schemaIn;
 
   async function workspaceOnEast() {
     const admin = await verifiedAccount(server);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { QueryTypes, Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import request from 'supertest';
 import { TOKENS } from '../../../src/core/bootstrap/tokens';
 import { SchemaName } from '../../../src/core/domain/schema-name';
@@ -17,7 +18,8 @@ import { PgTenantMover } from '../../../src/modules/lifecycle/infrastructure/pg-
 import { WORKSPACE_DIRECTORY, WorkspaceAccessCache } from '../../../src/modules/workspace/workspace.public';
 import { API, bearer, expectError } from '../../support/auth-helpers';
 import { scratchDatabase, type ScratchDatabase } from '../../support/databases';
-import { startSmtpReceiver, type SmtpReceiver } from '../../support/smtp-receiver';
+import { schemaIn, shardedDeployment, type ShardedDeployment } from '../../support/shards';
+import type { SmtpReceiver } from '../../support/smtp-receiver';
 import { execute, selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
 import {
@@ -33,44 +35,20 @@ import {
  * served from there, and tenant:move both ways under traffic, compared table by table.
  */
 describe('tenant databases (shards)', () => {
+  let deployment: ShardedDeployment;
   let receiver: SmtpReceiver;
-  // A main database of its own: its directory names "east", which the other test files'
-  // servers (on the shared database, without TENANT_DATABASES) would refuse to start with.
   let main: ScratchDatabase;
   let east: ScratchDatabase;
   let eastDb: Sequelize;
   let server: TestServer;
 
   beforeAll(async () => {
-    receiver = await startSmtpReceiver();
-    main = await scratchDatabase();
-    east = await scratchDatabase({ migrate: false });
-    eastDb = new Sequelize(east.url, { logging: false });
-    server = await startTestServer({
-      ...receiver.env(),
-      TENANT_DATABASES: `east=${east.url}`,
-      DATABASE_URL: main.url,
-      DB_MIGRATE_ON_START: 'true',
-      // The other test files create tenants on main meanwhile: "least loaded" alone would not be
-      // deterministic here (placement itself is tested below).
-      TENANT_PLACEMENT: 'east',
-    });
+    deployment = await shardedDeployment();
+    ({ receiver, main, east, eastDb, server } = deployment);
   });
-  afterAll(async () => {
-    await server?.stop();
-    await eastDb?.close();
-    await east?.drop();
-    await main?.drop();
-    await receiver?.close();
-  });
+  afterAll(() => deployment?.stop());
 
-  const schemasOn = async (db: Sequelize, schema: string) =>
-    (
-      await db.query('SELECT 1 FROM pg_namespace WHERE nspname = :schema', {
-        replacements: { schema },
-        type: QueryTypes.SELECT,
-      })
-    ).length;
+  const schemasOn = async (db: Sequelize, schema: string) => ((await schemaIn(db, schema)) ? 1 : 0);
   const mainDb = () => server.container.get(TOKENS.sequelize);
   const shardOf = async (id: string) =>
     (
