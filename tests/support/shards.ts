@@ -1,4 +1,6 @@
 import { QueryTypes, Sequelize } from 'sequelize';
+import { TOKENS } from '../../src/core/bootstrap/tokens';
+import { TENANT_MOVER } from '../../src/modules/lifecycle/application/tokens';
 import { scratchDatabase, type ScratchDatabase } from './databases';
 import { startSmtpReceiver, type SmtpReceiver } from './smtp-receiver';
 import { startTestServer, type TestServer } from './test-server';
@@ -13,6 +15,11 @@ export interface ShardedDeployment {
   east: ScratchDatabase;
   /** A connection of the test's own to east, to look at what is there. */
   eastDb: Sequelize;
+  /**
+   * Another instance of the same deployment (same databases and secrets, so tokens work on both)
+   * with its own cache prefix: it hears nothing of the first one's invalidations.
+   */
+  anotherInstance(env?: Record<string, string>): Promise<TestServer>;
   stop(): Promise<void>;
 }
 
@@ -29,12 +36,23 @@ export async function shardedDeployment(): Promise<ShardedDeployment> {
     // Placement itself is tested on its own; here every new workspace goes to east.
     TENANT_PLACEMENT: 'east',
   });
+  const { auth } = server.container.get(TOKENS.config);
   return {
     server,
     receiver,
     main,
     east,
     eastDb,
+    anotherInstance: (env = {}) =>
+      startTestServer({
+        DATABASE_URL: main.url,
+        TENANT_DATABASES: `east=${east.url}`,
+        TENANT_PLACEMENT: 'east',
+        JWT_SECRET: auth.jwtSecret,
+        REFRESH_TOKEN_SECRET: auth.refreshTokenSecret,
+        DATA_ENCRYPTION_KEY: auth.dataEncryptionKey,
+        ...env,
+      }),
     stop: async () => {
       await server.stop();
       await eastDb.close();
@@ -52,4 +70,16 @@ export async function schemaIn(db: Sequelize, schema: string): Promise<boolean> 
     type: QueryTypes.SELECT,
   });
   return rows.length === 1;
+}
+
+/**
+ * What a move from east to main leaves when it is cut short after the source's drop and before
+ * the switch: the copy on main, no source on east, the freeze mark set.
+ */
+export async function moveCutShortAfterCopy(server: TestServer, ws: { id: string; slug: string }): Promise<void> {
+  const mover = server.container.get(TENANT_MOVER);
+  await mover.setMoving(ws.id, 'main');
+  const schemaName = `tenant_${ws.id.replace(/-/g, '')}`;
+  const workspace = { ...ws, name: 'Eastern', status: 'active', schemaName, shard: 'east', movingTo: 'main' };
+  await mover.copy(workspace, 'east', 'main');
 }

@@ -8,9 +8,10 @@ import { MoveTenant } from '../../../src/modules/lifecycle/application/move-tena
 import { Notifications } from '../../../src/modules/notification/application/notifications.service';
 import { API, bearer } from '../../support/auth-helpers';
 import type { ScratchDatabase } from '../../support/databases';
-import { schemaIn, shardedDeployment, type ShardedDeployment } from '../../support/shards';
+import { moveCutShortAfterCopy, schemaIn, shardedDeployment, type ShardedDeployment } from '../../support/shards';
+import { TENANT_MOVER } from '../../../src/modules/lifecycle/application/tokens';
 import { selectRows } from '../../support/test-db';
-import { startTestServer, type TestServer } from '../../support/test-server';
+import type { TestServer } from '../../support/test-server';
 import { createWorkspace, switchTo, verifiedAccount } from '../../support/workspace-helpers';
 
 /**
@@ -128,24 +129,8 @@ describe('tenant moves: races and failure windows (from review)', () => {
     // copy() throws after its DROP + COMMIT (e.g. the COMMIT's answer is lost): execute()'s catch
     // lifts the freeze, leaving shard = east, moving_to = NULL, no source, the committed copy on main.
     const { admin, ws, schema } = await workspaceOnEast();
-    const use = server.container.get(MoveTenant) as unknown as {
-      mover: {
-        copy: (...a: unknown[]) => Promise<unknown>;
-        setMoving: (id: string, to: string | null) => Promise<void>;
-      };
-    };
-    const workspace = {
-      id: ws.id,
-      slug: ws.slug,
-      name: 'Eastern',
-      status: 'active',
-      schemaName: schema,
-      shard: 'east',
-      movingTo: 'main',
-    };
-    await use.mover.setMoving(ws.id, 'main');
-    await use.mover.copy(workspace, 'east', 'main');
-    await use.mover.setMoving(ws.id, null); // what execute()'s catch does
+    await moveCutShortAfterCopy(server, ws);
+    await server.container.get(TENANT_MOVER).setMoving(ws.id, null); // what a catch lifting the freeze did
     expect(await exists(mainDb(), schema)).toBe(true);
 
     // The operator runs the move again.
@@ -163,15 +148,7 @@ describe('tenant moves: races and failure windows (from review)', () => {
     const { admin, ws, schema } = await workspaceOnEast();
     // The tenant lives on main first.
     await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'main' });
-    const { auth } = server.container.get(TOKENS.config);
-    const other = await startTestServer({
-      DATABASE_URL: main.url,
-      TENANT_DATABASES: `east=${east.url}`,
-      TENANT_PLACEMENT: 'east',
-      JWT_SECRET: auth.jwtSecret,
-      REFRESH_TOKEN_SECRET: auth.refreshTokenSecret,
-      DATA_ENCRYPTION_KEY: auth.dataEncryptionKey,
-    });
+    const other = await deployment.anotherInstance();
     try {
       const before = await request(other.url)
         .get(`${API}/workspaces/${ws.id}/audit-events`)

@@ -18,7 +18,7 @@ import { PgTenantMover } from '../../../src/modules/lifecycle/infrastructure/pg-
 import { WORKSPACE_DIRECTORY, WorkspaceAccessCache } from '../../../src/modules/workspace/workspace.public';
 import { API, bearer, expectError } from '../../support/auth-helpers';
 import { scratchDatabase, type ScratchDatabase } from '../../support/databases';
-import { schemaIn, shardedDeployment, type ShardedDeployment } from '../../support/shards';
+import { moveCutShortAfterCopy, schemaIn, shardedDeployment, type ShardedDeployment } from '../../support/shards';
 import type { SmtpReceiver } from '../../support/smtp-receiver';
 import { execute, selectRows } from '../../support/test-db';
 import { startTestServer, type TestServer } from '../../support/test-server';
@@ -235,21 +235,7 @@ describe('tenant databases (shards)', () => {
   test('a move cut short after its copy committed is finished by running it again', async () => {
     const { admin, ws, schema } = await populatedWorkspace();
     const before = await snapshot(eastDb, schema);
-    // What a crash between the source drop and the switch leaves: the copy on main, no source, the freeze mark.
-    const mover = server.container.get(MoveTenant) as unknown as {
-      mover: { copy: (...a: unknown[]) => Promise<unknown>; setMoving: (id: string, to: string) => Promise<void> };
-    };
-    await mover.mover.setMoving(ws.id, 'main');
-    const workspace = {
-      id: ws.id,
-      slug: ws.slug,
-      name: 'Eastern',
-      status: 'active',
-      schemaName: schema,
-      shard: 'east',
-      movingTo: 'main',
-    };
-    await mover.mover.copy(workspace, 'east', 'main');
+    await moveCutShortAfterCopy(server, ws);
     const report = await server.container.get(MoveTenant).execute({ workspace: ws.id, to: 'main' });
     expect(report.resumed).toBe(true);
     expect(await shardOf(ws.id)).toEqual({ shard: 'main', moving_to: null });
@@ -308,15 +294,7 @@ describe('tenant databases (shards)', () => {
   test('an instance that missed the move (stale cached route) answers 503 TENANT_MOVING once, never the old data, then serves from the new place', async () => {
     const { admin, ws } = await populatedWorkspace();
     // Its own cache prefix: it hears nothing of the first server's invalidations.
-    const { auth } = server.container.get(TOKENS.config);
-    const other = await startTestServer({
-      DATABASE_URL: main.url,
-      TENANT_DATABASES: `east=${east.url}`,
-      TENANT_PLACEMENT: 'east',
-      JWT_SECRET: auth.jwtSecret,
-      REFRESH_TOKEN_SECRET: auth.refreshTokenSecret,
-      DATA_ENCRYPTION_KEY: auth.dataEncryptionKey,
-    });
+    const other = await deployment.anotherInstance();
     try {
       const before = await request(other.url).get(`${API}/workspaces/${ws.id}/roles`).set(bearer(admin.accessToken));
       expect(before.status).toBe(200);
@@ -455,14 +433,7 @@ describe('tenant databases (shards)', () => {
   test('an extra database that stops answering leaves the instance ready but degraded: only its tenants are unavailable', async () => {
     const { admin, ws } = await populatedWorkspace();
     const west = await scratchDatabase({ migrate: false });
-    const { auth } = server.container.get(TOKENS.config);
-    const degraded = await startTestServer({
-      DATABASE_URL: main.url,
-      TENANT_DATABASES: `east=${east.url},west=${west.url}`,
-      JWT_SECRET: auth.jwtSecret,
-      REFRESH_TOKEN_SECRET: auth.refreshTokenSecret,
-      DATA_ENCRYPTION_KEY: auth.dataEncryptionKey,
-    });
+    const degraded = await deployment.anotherInstance({ TENANT_DATABASES: `east=${east.url},west=${west.url}` });
     try {
       const ready = await request(degraded.url).get('/health/ready');
       expect(ready.status).toBe(200);
