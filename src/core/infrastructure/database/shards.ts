@@ -2,7 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { DatabaseConfig } from '../../config/config';
 import type { Logger } from '../../logger';
 import { createSequelize } from './sequelize';
-import { selectRows } from './sql';
+import { selectRows, sqlState } from './sql';
 
 /** The main database's name as a shard: it holds the directory and the tenants not placed elsewhere. */
 export const MAIN_SHARD = 'main';
@@ -119,7 +119,7 @@ export class Shards {
       );
     } catch (err) {
       // Before the migration that records places: every tenant is on the main database.
-      if ((err as { original?: { code?: string } }).original?.code === '42703') return;
+      if (sqlState(err) === '42703') return;
       throw err;
     }
     const unknown = rows.map((r) => r.shard).filter((name) => !this.has(name));

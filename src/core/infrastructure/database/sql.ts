@@ -8,6 +8,22 @@ interface PooledConnections {
   releaseConnection(connection: Client): void;
 }
 
+/** A quoted SQL identifier (table, column, schema name read from the catalog). */
+export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The SQLSTATE of a PostgreSQL error, whether raw (pg) or wrapped by Sequelize (original, parent). */
+export function sqlState(err: unknown): string | undefined {
+  for (
+    let e = err as { code?: string; original?: unknown; parent?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    depth++
+  ) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+    e = (e.original ?? e.parent) as typeof e;
+  }
+  return undefined;
+}
+
 // SQLSTATEs and socket errors after which the connection must not go back to the pool.
 const BROKEN = new Set(['08000', '08003', '08006', '57P01', '57P02', '57P03', 'ECONNRESET', 'EPIPE']);
 

@@ -3,6 +3,7 @@ import { requestContext } from '../../context/request-context';
 import type { SchemaName } from '../../domain/schema-name';
 import { TenantMovingError } from '../../errors/app-error';
 import { MAIN_SHARD, Shards } from './shards';
+import { sqlState } from './sql';
 
 const patched = new WeakSet<Sequelize>();
 
@@ -280,16 +281,4 @@ export interface TransactionRunner {
 /** What the tenant guard needs besides: the read-only scope of read-only routes. */
 export interface TenantScopes extends TransactionRunner {
   readInTenant<T>(schema: SchemaName, work: () => Promise<T>, shard?: string): Promise<T>;
-}
-
-function sqlState(err: unknown): string | undefined {
-  for (
-    let e = err as { code?: string; original?: unknown; parent?: unknown } | undefined, depth = 0;
-    e && depth < 4;
-    depth++
-  ) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-    e = (e.original ?? e.parent) as typeof e;
-  }
-  return undefined;
 }

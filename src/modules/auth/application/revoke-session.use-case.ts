@@ -32,10 +32,22 @@ export class RevokeSession {
   async execute(input: { principal: Principal; sessionId: string }): Promise<void> {
     const { principal, sessionId } = input;
     const now = this.clock.now();
-    const ended = await this.tx.run(async () => {
+    await this.tx.run(async () => {
       const session = await this.sessions.findSession(sessionId);
       const live = session?.state(now, this.settings.sessionIdleSeconds) === 'active';
-      if (!session || session.userId !== principal.userId || !live) return false;
+      if (!session || session.userId !== principal.userId || !live) {
+        // Detached: kept although the transaction rolls back (written once it has ended).
+        await this.audit.record(
+          {
+            action: 'auth.session.revoke_refused',
+            actorId: principal.userId,
+            targetType: 'session',
+            targetId: sessionId,
+          },
+          { detached: true },
+        );
+        throw new SessionNotFoundError();
+      }
       session.revoke('revoked_by_user', now);
       await this.sessions.saveSession(session);
       await this.audit.record({
@@ -48,23 +60,7 @@ export class RevokeSession {
       await this.events.publish<SessionsEnded>(
         domainEvent('SessionsEnded', { userId: principal.userId, sessionIds: [sessionId], reason: 'revoked_by_user' }),
       );
-      return true;
     });
-    if (!ended) {
-      // Recorded once the transaction has let its connection go: a detached write from inside it
-      // waited for a second pooled connection, and concurrent refusals as many as the pool held
-      // every connection, each waiting for another, until the acquire timeout (503).
-      await this.audit.record(
-        {
-          action: 'auth.session.revoke_refused',
-          actorId: principal.userId,
-          targetType: 'session',
-          targetId: sessionId,
-        },
-        { detached: true },
-      );
-      throw new SessionNotFoundError();
-    }
     await this.issuer.forget([sessionId]);
   }
 }

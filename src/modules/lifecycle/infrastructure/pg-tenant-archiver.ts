@@ -9,7 +9,7 @@ import { SchemaName } from '../../../core/domain/schema-name';
 import { ConflictError, NotFoundError } from '../../../core/errors/app-error';
 import { createTenantMigrator, migrationNames } from '../../../core/infrastructure/database/migrator';
 import { MAIN_SHARD, Shards } from '../../../core/infrastructure/database/shards';
-import { clientOf, withPooledClient } from '../../../core/infrastructure/database/sql';
+import { clientOf, quoteIdent, sqlState, withPooledClient } from '../../../core/infrastructure/database/sql';
 import { UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Logger } from '../../../core/logger';
 import {
@@ -49,8 +49,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** header.json and manifest.json are read whole: a bound, so a hostile archive cannot fill memory. */
 const MAX_JSON_ENTRY = 1024 * 1024;
 export const MIGRATIONS_TABLE = 'schema_migrations';
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 class WorkspaceNotFound extends NotFoundError {
   constructor() {
@@ -186,9 +184,9 @@ export class PgTenantArchiver implements TenantArchiver {
         WHERE workspace_id = ${id} ORDER BY user_id`,
     };
     for (const t of tables) {
-      const order = t.primaryKey.length > 0 ? ` ORDER BY ${t.primaryKey.map(ident).join(', ')}` : '';
+      const order = t.primaryKey.length > 0 ? ` ORDER BY ${t.primaryKey.map(quoteIdent).join(', ')}` : '';
       queries[`tenant/${t.name}`] =
-        `SELECT ${t.columns.map(ident).join(', ')} FROM ${schema.quoted}.${ident(t.name)}${order}`;
+        `SELECT ${t.columns.map(quoteIdent).join(', ')} FROM ${schema.quoted}.${quoteIdent(t.name)}${order}`;
     }
     const digests: Record<string, StreamDigest> = {};
     let bytes = 0;
@@ -264,7 +262,9 @@ export class PgTenantArchiver implements TenantArchiver {
     }
     // The migrations seed rows (the system roles): the archive's own rows replace them.
     if (tables.size > 0) {
-      await client.query(`TRUNCATE ${[...tables.values()].map((t) => `${schema.quoted}.${ident(t.name)}`).join(', ')}`);
+      await client.query(
+        `TRUNCATE ${[...tables.values()].map((t) => `${schema.quoted}.${quoteIdent(t.name)}`).join(', ')}`,
+      );
     }
     await client.query(`
       CREATE TEMP TABLE import_users (id uuid, email citext, name text, status text, email_verified_at timestamptz,
@@ -301,8 +301,8 @@ export class PgTenantArchiver implements TenantArchiver {
           : stream.name === MEMBERSHIPS_STREAM
             ? 'import_memberships'
             : null;
-      const table = into ?? `${schema.quoted}.${ident(stream.name.slice('tenant/'.length))}`;
-      const sink = client.query(copyFrom(`COPY ${table} (${stream.columns.map(ident).join(', ')}) FROM STDIN`));
+      const table = into ?? `${schema.quoted}.${quoteIdent(stream.name.slice('tenant/'.length))}`;
+      const sink = client.query(copyFrom(`COPY ${table} (${stream.columns.map(quoteIdent).join(', ')}) FROM STDIN`));
       const tap = new DigestTap();
       const references = into
         ? []
@@ -455,7 +455,7 @@ export class PgTenantArchiver implements TenantArchiver {
  * the cause (the SQLSTATE's class), never the row that failed.
  */
 function refusal(err: unknown): unknown {
-  const code = (err as { code?: string; parent?: { code?: string } }).parent?.code ?? (err as { code?: string }).code;
+  const code = sqlState(err);
   if (code === '42P06')
     return new ConflictError('A schema for this workspace id already exists here', 'WORKSPACE_EXISTS');
   if (code && /^(22|23)/.test(code)) {
@@ -591,10 +591,10 @@ export async function resetSequences(client: Client, schema: string): Promise<vo
      WHERE n.nspname = $1 AND d.deptype IN ('a', 'i')`,
     [schema],
   );
-  const q = ident(schema);
+  const q = quoteIdent(schema);
   for (const { seq, tbl, col } of rows) {
     await client.query(
-      `SELECT setval('${q}.${ident(seq)}', COALESCE(max(${ident(col)}), 1), max(${ident(col)}) IS NOT NULL) FROM ${q}.${ident(tbl)}`,
+      `SELECT setval('${q}.${quoteIdent(seq)}', COALESCE(max(${quoteIdent(col)}), 1), max(${quoteIdent(col)}) IS NOT NULL) FROM ${q}.${quoteIdent(tbl)}`,
     );
   }
 }

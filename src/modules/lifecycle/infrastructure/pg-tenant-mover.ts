@@ -5,7 +5,7 @@ import { QueryTypes } from 'sequelize';
 import { SchemaName } from '../../../core/domain/schema-name';
 import { createTenantMigrator } from '../../../core/infrastructure/database/migrator';
 import type { Shards } from '../../../core/infrastructure/database/shards';
-import { clientOf, withPooledClient } from '../../../core/infrastructure/database/sql';
+import { clientOf, quoteIdent, withPooledClient } from '../../../core/infrastructure/database/sql';
 import { tenantMoveLockSql, UnitOfWork } from '../../../core/infrastructure/database/unit-of-work';
 import type { Logger } from '../../../core/logger';
 import type {
@@ -19,7 +19,6 @@ import type {
 import { TenantMoveConflictError } from '../domain/errors';
 import { MIGRATIONS_TABLE, resetSequences, tenantTables } from './pg-tenant-archiver';
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Of the session lock that lets one move or abort of a workspace run at a time (on main). */
 const MOVE_SESSION_LOCK_CLASS = 4243;
 /** How long the source waits for a table lock (writers in flight, then readers for its drop). */
@@ -125,7 +124,7 @@ export class PgTenantMover implements TenantMover {
         // The migration history goes too: the target's says what the source's said, when.
         const tables = [...(await tenantTables(source, schema.value)), await historyTable(source, schema)];
         await source.query(
-          `LOCK TABLE ${tables.map((t) => `${schema.quoted}.${ident(t.name)}`).join(', ')} IN EXCLUSIVE MODE`,
+          `LOCK TABLE ${tables.map((t) => `${schema.quoted}.${quoteIdent(t.name)}`).join(', ')} IN EXCLUSIVE MODE`,
         );
         progress?.start(tables.length);
         const fingerprints = await this.uow.runInTenant(
@@ -136,10 +135,10 @@ export class PgTenantMover implements TenantMover {
             await target.query(`CREATE SCHEMA ${schema.quoted}`);
             // The same version as the source: same tables, same columns.
             await createTenantMigrator(this.shards.main, schema, this.logger, this.migrationsDir).up({ to: version });
-            await target.query(`TRUNCATE ${tables.map((t) => `${schema.quoted}.${ident(t.name)}`).join(', ')}`);
+            await target.query(`TRUNCATE ${tables.map((t) => `${schema.quoted}.${quoteIdent(t.name)}`).join(', ')}`);
             for (const table of tables) {
-              const columns = table.columns.map(ident).join(', ');
-              const name = `${schema.quoted}.${ident(table.name)}`;
+              const columns = table.columns.map(quoteIdent).join(', ');
+              const name = `${schema.quoted}.${quoteIdent(table.name)}`;
               await pipeline(
                 source.query(copyTo(`COPY ${name} (${columns}) TO STDOUT`)),
                 target.query(copyFrom(`COPY ${name} (${columns}) FROM STDIN`)),
@@ -219,7 +218,7 @@ async function historyTable(client: Client, schema: SchemaName) {
 async function fingerprint(client: Client, schema: SchemaName, table: string): Promise<TableFingerprint> {
   const { rows } = await client.query<{ n: string; checksum: string | null }>(
     `SELECT count(*) AS n, sum(CAST(CAST('x' || substr(md5(t::text), 1, 16) AS bit(64)) AS bigint))::text AS checksum
-     FROM ${schema.quoted}.${ident(table)} t`,
+     FROM ${schema.quoted}.${quoteIdent(table)} t`,
   );
   return { rows: Number(rows[0]!.n), checksum: rows[0]!.checksum ?? '0' };
 }

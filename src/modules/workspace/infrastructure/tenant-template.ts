@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { SchemaName } from '../../../core/domain/schema-name';
+import { quoteIdent } from '../../../core/infrastructure/database/sql';
 
 /** One seeded table of the template: its rows and how each column is filled for a new tenant. */
 interface SeedTable {
@@ -21,7 +22,6 @@ export interface RenderedTemplate {
   seeds: SeedTable[];
 }
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 /** Defaults evaluated per row (ids, timestamps): a tenant gets its own values, not the template's. */
 const VOLATILE_DEFAULT = /gen_random_uuid\(\)|now\(\)|CURRENT_TIMESTAMP|clock_timestamp\(\)/i;
@@ -84,8 +84,8 @@ export function templateSql(template: RenderedTemplate): string {
       }
       return out;
     });
-    const columns = table.columns.map(ident).join(', ');
-    return `INSERT INTO ${ident(table.name)} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${ident(table.name)}, ${literal(JSON.stringify(rows))})`;
+    const columns = table.columns.map(quoteIdent).join(', ');
+    return `INSERT INTO ${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${quoteIdent(table.name)}, ${literal(JSON.stringify(rows))})`;
   });
   return [template.ddl, ...inserts].join(';\n');
 }
@@ -139,7 +139,7 @@ async function ddlOf(q: Select, schema: string): Promise<string> {
   // (random, never reused) name is cut so each statement lands in the tenant's schema.
   const own = new RegExp(`(?<![\\w"])"?${schema}"?\\.`, 'g');
   return [
-    ...tables.map((t) => `CREATE TABLE ${ident(t.table)} (${t.columns})`),
+    ...tables.map((t) => `CREATE TABLE ${quoteIdent(t.table)} (${t.columns})`),
     ...constraints.map((c) => c.sql),
     ...indexes.map((i) => i.sql),
   ]
@@ -179,7 +179,7 @@ async function seedsOf(q: Select, schema: string): Promise<SeedTable[]> {
   }
   for (const name of names) {
     const [{ rows }] = (await q<{ rows: Record<string, unknown>[] | null }>(
-      `SELECT json_agg(t) AS rows FROM ${ident(schema)}.${ident(name)} t`,
+      `SELECT json_agg(t) AS rows FROM ${quoteIdent(schema)}.${quoteIdent(name)} t`,
     )) as [{ rows: Record<string, unknown>[] | null }];
     if (!rows?.length) continue;
     const own = columns.filter((c) => c.table === name);
